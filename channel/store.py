@@ -1,0 +1,164 @@
+"""The Redis store: articles, cards, sources, thumbnails and editorial state.
+
+Redis is a cache of what the sources say; every write here is idempotent so jobs can retry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import redis
+
+from channel import keys, schemas
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _ts(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+# --- channel settings and categories -------------------------------------------------------
+
+
+def save_channel(r: redis.Redis, channel: dict[str, Any]) -> None:
+    r.set(keys.CHANNEL, orjson.dumps(channel))
+
+
+def load_channel(r: redis.Redis) -> dict[str, Any]:
+    raw = r.get(keys.CHANNEL)
+    return orjson.loads(raw) if raw else {"provider": "Newsdesk", "language": "en"}
+
+
+def save_categories(r: redis.Redis, categories: list[dict[str, Any]]) -> None:
+    r.set(keys.CATEGORIES, orjson.dumps(categories))
+
+
+def load_categories(r: redis.Redis) -> list[dict[str, Any]]:
+    raw = r.get(keys.CATEGORIES)
+    return orjson.loads(raw) if raw else []
+
+
+# --- sources --------------------------------------------------------------------------------
+
+
+def save_source(r: redis.Redis, source: dict[str, Any]) -> dict[str, Any]:
+    """Validate and store a source; defaults from the schema are filled in."""
+    schemas.validate("source", source)
+    source = {"interval": 300, "enabled": True, "max_items": 50, **source}
+    with r.pipeline() as p:
+        p.set(keys.source(source["id"]), orjson.dumps(source))
+        p.sadd(keys.SOURCES, source["id"])
+        p.execute()
+    return source
+
+
+def get_source(r: redis.Redis, source_id: str) -> dict[str, Any] | None:
+    raw = r.get(keys.source(source_id))
+    return orjson.loads(raw) if raw else None
+
+
+def list_sources(r: redis.Redis) -> list[dict[str, Any]]:
+    ids = sorted(i.decode() for i in r.smembers(keys.SOURCES))
+    raws = r.mget([keys.source(i) for i in ids]) if ids else []
+    return [orjson.loads(raw) for raw in raws if raw]
+
+
+def delete_source(r: redis.Redis, source_id: str) -> bool:
+    with r.pipeline() as p:
+        p.delete(keys.source(source_id), keys.source_state(source_id))
+        p.srem(keys.SOURCES, source_id)
+        return bool(p.execute()[0])
+
+
+def source_state(r: redis.Redis, source_id: str) -> dict[str, str]:
+    return {k.decode(): v.decode() for k, v in r.hgetall(keys.source_state(source_id)).items()}
+
+
+def update_source_state(r: redis.Redis, source_id: str, **fields: Any) -> None:
+    clean = {k: ("" if v is None else str(v)) for k, v in fields.items()}
+    if clean:
+        r.hset(keys.source_state(source_id), mapping=clean)
+
+
+# --- articles -------------------------------------------------------------------------------
+
+
+def get_article(r: redis.Redis, article_id: str) -> dict[str, Any] | None:
+    raw = r.get(keys.article(article_id))
+    return orjson.loads(raw) if raw else None
+
+
+def save_article(r: redis.Redis, article: dict[str, Any]) -> None:
+    """Store the article document; a ready one also gets its card indexed for the feed."""
+    schemas.validate("article", article)
+    article["updated_at"] = now_iso()
+    ts = _ts(article["published_at"])
+    with r.pipeline() as p:
+        p.set(keys.article(article["id"]), orjson.dumps(article))
+        p.zadd(keys.ARTICLES, {article["id"]: ts})
+        p.execute()
+
+
+def upsert_entry(r: redis.Redis, article: dict[str, Any]) -> bool:
+    """Store a freshly ingested article unless an identical one exists. True if it changed.
+
+    An editor's focal point survives a content update.
+    """
+    old = get_article(r, article["id"])
+    if old and old.get("content_hash") == article["content_hash"] and old["status"] != "failed":
+        return False
+    if old and old.get("focal"):
+        article["focal"] = old["focal"]
+    article.setdefault("status", "pending")
+    save_article(r, article)
+    return True
+
+
+def mark_ready(r: redis.Redis, article: dict[str, Any], card: dict[str, Any]) -> None:
+    """Switch an article to ready and index its card, in one transaction."""
+    article["status"] = "ready"
+    article["error"] = None
+    schemas.validate("article", article)
+    article["updated_at"] = now_iso()
+    ts = _ts(article["published_at"])
+    with r.pipeline() as p:
+        p.set(keys.article(article["id"]), orjson.dumps(article))
+        p.zadd(keys.ARTICLES, {article["id"]: ts})
+        for cat in load_categories(r):
+            p.zrem(keys.category_index(cat["id"]), article["id"])
+        p.zadd(keys.category_index(article["category"]), {article["id"]: ts})
+        p.hset(keys.CARDS, article["id"], orjson.dumps(card))
+        p.execute()
+
+
+def mark_failed(r: redis.Redis, article: dict[str, Any], reason: str) -> None:
+    """Record why processing failed; a card already live stays live (nothing is lost)."""
+    article["status"] = "failed"
+    article["error"] = reason[:500]
+    save_article(r, article)
+
+
+def get_cards(r: redis.Redis, ids: list[str]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    return [orjson.loads(raw) for raw in r.hmget(keys.CARDS, ids) if raw]
+
+
+# --- thumbnails -----------------------------------------------------------------------------
+
+
+def save_thumbnail(r: redis.Redis, data: bytes) -> str:
+    """Store JPEG bytes under their content hash; identical images are stored once."""
+    digest = hashlib.sha256(data).hexdigest()[:32]
+    r.set(keys.thumbnail(digest), data)
+    return digest
+
+
+def get_thumbnail(r: redis.Redis, digest: str) -> bytes | None:
+    return r.get(keys.thumbnail(digest))

@@ -1,0 +1,137 @@
+"""``newsdesk up``: run the whole system in the foreground and stop all of it on Ctrl-C/SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from channel.config import DEMO_DIR, Settings
+from channel.redisconn import EmbeddedRedis, connect
+
+log = logging.getLogger("newsdesk.up")
+
+RESTART_LIMIT = 5
+
+
+class Supervisor:
+    def __init__(self, host: str, port: int, workers: int, config: Path | None):
+        self.host, self.port, self.workers = host, port, workers
+        self.config = config
+        self.redis: EmbeddedRedis | None = None
+        self.children: dict[str, subprocess.Popen] = {}
+        self.restarts: dict[str, int] = {}
+        self.stopping = False
+
+    def _commands(self) -> dict[str, list[str]]:
+        py = sys.executable
+        commands = {
+            "web": [py, "-m", "gunicorn", "--bind", f"{self.host}:{self.port}",
+                    "--workers", "2", "--threads", "4", "--graceful-timeout", "10",
+                    "--access-logfile", "-", "app:create_app()"],
+            "scheduler": [py, "-m", "channel.cli", "scheduler"],
+        }
+        for n in range(self.workers):
+            commands[f"worker-{n + 1}"] = [py, "-m", "channel.cli", "worker"]
+        return commands
+
+    def _spawn(self, name: str, command: list[str]) -> None:
+        root = Path(__file__).resolve().parent.parent
+        self.children[name] = subprocess.Popen(command, cwd=root, env=os.environ.copy())
+
+    def _environment(self, settings: Settings) -> None:
+        if not settings.redis_url:
+            self.redis = EmbeddedRedis(settings.data_dir / "redis").start()
+            os.environ["REDIS_URL"] = self.redis.url
+            log.info("started embedded Redis at %s (data in %s)", self.redis.url,
+                     self.redis.directory)
+        if not settings.admin_token:
+            os.environ["NEWSDESK_ADMIN_TOKEN"] = secrets.token_urlsafe(24)
+        os.environ.setdefault("NEWSDESK_PUBLIC_URL", f"http://{self.host}:{self.port}")
+
+    def _wait_for_web(self, timeout: float = 30) -> bool:
+        url = f"http://{self.host}:{self.port}/healthz"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.children["web"].poll() is not None:
+                return False
+            try:
+                with urllib.request.urlopen(url, timeout=1) as response:
+                    return response.status == 200
+            except OSError:
+                time.sleep(0.2)
+        return False
+
+    def _stop(self, *_: object) -> None:
+        self.stopping = True
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        try:
+            return self._run()
+        finally:
+            self.shutdown()
+
+    def _run(self) -> int:
+        from channel import channelconfig
+        from workers import queues
+
+        self._environment(Settings.from_env())
+        settings = Settings.from_env()
+        r = connect(settings.redis_url)
+        config = self.config or DEMO_DIR / "channel.yaml"
+        doc = channelconfig.load(r, config)
+        log.info("loaded %s: %d sources", config, len(doc["sources"]))
+        for name, command in self._commands().items():
+            self._spawn(name, command)
+        if not self._wait_for_web():
+            log.error("the web server did not start on %s:%d", self.host, self.port)
+            return 1
+        queues.enqueue_refresh_all(r)
+        base = settings.public_url
+        print(
+            f"\nFeed: {base}/v1/feed.json\n"
+            f"Health: {base}/healthz\n"
+            f"Operator API: {base}/v1/ops (Authorization: Bearer {settings.admin_token})\n"
+            f"Redis: {settings.redis_url}\n"
+            f"CLI: export REDIS_URL={settings.redis_url} "
+            f"NEWSDESK_ADMIN_TOKEN={settings.admin_token}; .venv/bin/newsdesk --help\n"
+            "Press Ctrl-C to stop.\n",
+            flush=True,
+        )
+        commands = self._commands()
+        while not self.stopping:
+            time.sleep(0.5)
+            for name, child in list(self.children.items()):
+                if child.poll() is None or self.stopping:
+                    continue
+                self.restarts[name] = self.restarts.get(name, 0) + 1
+                if self.restarts[name] > RESTART_LIMIT:
+                    log.error("%s keeps exiting (code %s); stopping", name, child.returncode)
+                    return 1
+                log.warning("%s exited with %s; restarting", name, child.returncode)
+                self._spawn(name, commands[name])
+        return 0
+
+    def shutdown(self) -> None:
+        for child in self.children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for child in self.children.values():
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        self.children.clear()
+        if self.redis:
+            self.redis.stop()
+            self.redis = None

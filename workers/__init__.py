@@ -1,0 +1,1 @@
+"""RQ jobs, queue wiring and the periodic refresh scheduler."""

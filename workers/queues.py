@@ -1,0 +1,57 @@
+"""Named queues and the one place that enqueues Newsdesk jobs (with de-duplication)."""
+
+from __future__ import annotations
+
+import redis
+from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+
+from channel import keys
+from channel.config import Settings
+
+FETCH, PROCESS, PUBLISH = "fetch", "process", "publish"
+ALL = (PUBLISH, PROCESS, FETCH)  # worker priority: publishing first keeps the feed fresh
+
+ACTIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
+
+
+def queue(r: redis.Redis, name: str) -> Queue:
+    return Queue(name, connection=r, default_timeout=Settings.from_env().job_timeout)
+
+
+def _enqueue_once(r: redis.Redis, name: str, job_id: str, func: str, *args, **opts) -> Job:
+    """Answer with the queued or running job of the same id instead of queuing a duplicate."""
+    try:
+        existing = Job.fetch(job_id, connection=r)
+        if existing.get_status(refresh=False) in ACTIVE:
+            return existing
+    except NoSuchJobError:
+        pass
+    return queue(r, name).enqueue(func, *args, job_id=job_id, **opts)
+
+
+def enqueue_refresh(r: redis.Redis, source_id: str) -> Job:
+    return _enqueue_once(
+        r, FETCH, f"refresh-{source_id}", "workers.jobs.refresh_source", source_id,
+        retry=Retry(max=2, interval=[10, 60]), description=f"refresh source {source_id}",
+    )
+
+
+def enqueue_refresh_all(r: redis.Redis) -> Job:
+    return _enqueue_once(r, FETCH, "refresh-all", "workers.jobs.refresh_all",
+                         description="refresh every enabled source")
+
+
+def enqueue_process(r: redis.Redis, article_id: str) -> Job:
+    return _enqueue_once(
+        r, PROCESS, f"process-{article_id}", "workers.jobs.process_article", article_id,
+        retry=Retry(max=2, interval=[5, 30]), description=f"process article {article_id}",
+    )
+
+
+def request_publish(r: redis.Redis) -> Job | None:
+    """Coalesce: a burst of ready stories queues one publish; the flag clears when it starts."""
+    if not r.set(keys.PUBLISH_PENDING, "1", nx=True, ex=300):
+        return None
+    return queue(r, PUBLISH).enqueue("workers.jobs.publish_feed", description="publish feed")

@@ -1,0 +1,102 @@
+"""Queue each enabled source's refresh on its interval. Exactly one scheduler runs at a time.
+
+The lock is a Redis key with an expiry renewed on every tick: a second scheduler waits, and
+takes over within LOCK_TTL seconds if the first one dies.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+import uuid
+
+import redis
+
+from channel import keys, store
+from workers import queues
+
+log = logging.getLogger(__name__)
+
+LOCK_TTL = 15  # seconds
+TICK = 2.0
+
+# Renew only if we still own the lock: compare-and-expire in one step.
+_RENEW = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('pexpire', KEYS[1], ARGV[2])
+end
+return 0
+"""
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+
+
+class Scheduler:
+    def __init__(self, r: redis.Redis, tick: float = TICK, lock_ttl: int = LOCK_TTL):
+        self.r = r
+        self.tick = tick
+        self.lock_ttl = lock_ttl
+        self.token = uuid.uuid4().hex
+        self.stopping = threading.Event()
+
+    def acquire(self) -> bool:
+        """Take or keep the lock; False means another scheduler holds it."""
+        ttl_ms = int(self.lock_ttl * 1000)
+        if self.r.eval(_RENEW, 1, keys.SCHEDULER_LOCK, self.token, ttl_ms):
+            return True
+        return bool(self.r.set(keys.SCHEDULER_LOCK, self.token, nx=True, px=ttl_ms))
+
+    def release(self) -> None:
+        self.r.eval(_RELEASE, 1, keys.SCHEDULER_LOCK, self.token)
+
+    def due_sources(self, now: float) -> list[str]:
+        due = []
+        for source in store.list_sources(self.r):
+            if not source.get("enabled", True):
+                continue
+            next_poll = store.source_state(self.r, source["id"]).get("next_poll")
+            if not next_poll or float(next_poll) <= now:
+                due.append(source["id"])
+        return due
+
+    def run_once(self) -> list[str]:
+        """One tick: queue every due refresh. Returns the source ids queued."""
+        if not self.acquire():
+            return []
+        now = time.time()
+        queued = []
+        for source_id in self.due_sources(now):
+            source = store.get_source(self.r, source_id) or {}
+            # Push next_poll forward now, so a slow worker doesn't get the same refresh twice.
+            store.update_source_state(self.r, source_id,
+                                      next_poll=now + source.get("interval", 300))
+            queues.enqueue_refresh(self.r, source_id)
+            queued.append(source_id)
+        if queued:
+            log.info("queued refresh for %s", ", ".join(queued))
+        return queued
+
+    def run(self) -> None:
+        def stop(*_):
+            self.stopping.set()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        log.info("scheduler %s started", self.token[:8])
+        try:
+            while not self.stopping.is_set():
+                try:
+                    self.run_once()
+                except redis.RedisError as exc:
+                    log.warning("scheduler: Redis unavailable (%s); retrying", exc)
+                self.stopping.wait(self.tick)
+        finally:
+            try:
+                self.release()
+            except redis.RedisError:
+                pass
+            log.info("scheduler %s stopped", self.token[:8])
