@@ -40,10 +40,15 @@ def main(verbose: bool) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", "worker_count", default=2, show_default=True, type=int,
-              help="RQ worker processes.")
-@click.option("--config", "config_path", type=click.Path(exists=True, path_type=Path),
-              help="Channel config file (default: the bundled demo channel).")
+@click.option(
+    "--workers", "worker_count", default=2, show_default=True, type=int, help="RQ worker processes."
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, path_type=Path),
+    help="Channel config file (default: the bundled demo channel).",
+)
 def up(host: str, port: int, worker_count: int, config_path: Path | None) -> None:
     """Run everything (Redis unless REDIS_URL is set, web, workers, scheduler) in the foreground."""
     from channel.supervisor import Supervisor
@@ -58,11 +63,13 @@ def worker(burst: bool, name: str | None) -> None:
     """Run an RQ worker on the fetch, process and publish queues."""
     from rq import Worker
 
+    import workers.jobs  # noqa: F401  (imported once here, so each forked job starts warm)
     from workers import queues
 
     r = _redis()
     w = Worker([queues.queue(r, q) for q in queues.ALL], connection=r, name=name)
-    w.work(burst=burst, logging_level="INFO")
+    # with_scheduler: retries with a delay and scheduled jobs need a worker-side scheduler.
+    w.work(burst=burst, logging_level="INFO", with_scheduler=True)
 
 
 @main.command()
@@ -80,14 +87,23 @@ def load_config(path: Path) -> None:
     from channel import channelconfig
 
     doc = channelconfig.load(_redis(), path)
-    _emit({"provider": doc["provider"], "categories": len(doc["categories"]),
-           "sources": [s["id"] for s in doc["sources"]]})
+    _emit(
+        {
+            "provider": doc["provider"],
+            "categories": len(doc["categories"]),
+            "sources": [s["id"] for s in doc["sources"]],
+        }
+    )
 
 
 @main.command()
 @click.argument("source", required=False)
-@click.option("--wait/--no-wait", default=True, show_default=True,
-              help="Wait until the refresh and the processing it queued have finished.")
+@click.option(
+    "--wait/--no-wait",
+    default=True,
+    show_default=True,
+    help="Wait until the refresh and the processing it queued have finished.",
+)
 @click.option("--timeout", default=300, show_default=True, type=int)
 def refresh(source: str | None, wait: bool, timeout: int) -> None:
     """Queue a refresh of SOURCE, or of every enabled source."""
@@ -185,8 +201,14 @@ def thumbnail(inputs: tuple[str, ...], out_dir: Path, focal: str | None) -> None
                 data = Path(item).read_bytes()
             tset = make_thumbnails(data, focal=point)
             files = write_thumbnails(tset, out_dir, Path(item).stem or "image")
-            _emit({"input": item, "files": files, "crop": tset.crop_box,
-                   "placeholder": tset.placeholder})
+            _emit(
+                {
+                    "input": item,
+                    "files": files,
+                    "crop": tset.crop_box,
+                    "placeholder": tset.placeholder,
+                }
+            )
         except (ImageRefused, FetchError, OSError) as exc:
             failed = True
             _emit({"input": item, "error": str(exc)})

@@ -12,9 +12,10 @@ from channel import categories, schemas, store
 from channel.config import Settings
 from channel.extract import Extracted, extract_html, extract_text
 from channel.fetch import FetchError, fetch
-from channel.images import ImageRefused, ThumbnailSet, make_thumbnails, title_card
+from channel.images import ImageRefused, ThumbnailSet, make_thumbnails
 from channel.keywords import detect_language, extract_tags
 from channel.summarize import summarize
+from channel.titlecard import title_card
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,11 @@ def build_card(article: dict[str, Any], settings: Settings) -> dict[str, Any]:
         "category": article["category"],
         "tags": article["tags"][:12],
         "thumbnails": {
-            name: {"url": f"{base}/v1/thumbnails/{t['digest']}.jpg", "width": t["width"],
-                   "height": t["height"]}
+            name: {
+                "url": f"{base}/v1/thumbnails/{t['digest']}.jpg",
+                "width": t["width"],
+                "height": t["height"],
+            }
             for name, t in article["thumbnails"].items()
         },
         "placeholderColor": article["placeholder"],
@@ -117,7 +121,8 @@ def process_article(r: redis.Redis, settings: Settings, article_id: str) -> dict
         raw = article.get("raw") or {}
         article["section"] = extracted.section
         article["category"] = categories.resolve(
-            store.load_categories(r), [raw.get("category_hint"), extracted.section],
+            store.load_categories(r),
+            [raw.get("category_hint"), extracted.section],
             article["category"],
         )
         if not raw.get("dated") and extracted.published:
@@ -135,8 +140,11 @@ def process_article(r: redis.Redis, settings: Settings, article_id: str) -> dict
         )
         tset = _thumbnails(article, extracted, title, article["category"])
         article["thumbnails"] = {
-            t.name: {"digest": store.save_thumbnail(r, t.data), "width": t.width,
-                     "height": t.height}
+            t.name: {
+                "digest": store.save_thumbnail(r, t.data),
+                "width": t.width,
+                "height": t.height,
+            }
             for t in tset.thumbnails
         }
         article["placeholder"] = tset.placeholder

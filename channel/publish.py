@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -39,8 +40,13 @@ class FeedVersion:
         raw = r.hgetall(keys.feed_version(version))
         if not raw:
             return None
-        return cls(version, raw[b"json"], raw[b"gzip"], raw[b"etag"].decode(),
-                   raw[b"generated_at"].decode())
+        return cls(
+            version,
+            raw[b"json"],
+            raw[b"gzip"],
+            raw[b"etag"].decode(),
+            raw[b"generated_at"].decode(),
+        )
 
 
 def _content_digest(doc: dict) -> str:
@@ -53,6 +59,19 @@ def record_error(r: redis.Redis, reason: str) -> None:
     at = datetime.now(UTC).isoformat(timespec="seconds")
     r.set(keys.FEED_LAST_ERROR, orjson.dumps({"at": at, "reason": reason[:2000]}))
     log.error("publish refused: %s", reason)
+
+
+def wait_for_quiet(r: redis.Redis, quiet: float = 0.25, limit: float = 1.0) -> None:
+    """Let a burst of stories finish becoming ready, so it makes one publish, not dozens.
+
+    Waits until no story became ready for `quiet` seconds, and never longer than `limit`.
+    """
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        last = float(r.get(keys.LAST_READY) or 0)
+        if time.time() - last >= quiet:
+            return
+        time.sleep(min(quiet, max(0.01, deadline - time.time())))
 
 
 def publish(r: redis.Redis, settings: Settings) -> int:

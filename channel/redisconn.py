@@ -12,6 +12,17 @@ from pathlib import Path
 import redis
 
 
+def die_with_parent() -> None:
+    """In a child process: get SIGTERM when the parent dies, so nothing is left behind (Linux)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def connect(url: str, **kwargs) -> redis.Redis:
     """A client that retries briefly, so a Redis restart is a hiccup, not an outage."""
     from redis.backoff import ExponentialBackoff
@@ -20,12 +31,8 @@ def connect(url: str, **kwargs) -> redis.Redis:
     kwargs.setdefault("socket_connect_timeout", 2)
     kwargs.setdefault("socket_timeout", 5)
     kwargs.setdefault("health_check_interval", 15)
-    kwargs.setdefault(
-        "retry", Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=3)
-    )
-    kwargs.setdefault(
-        "retry_on_error", [redis.ConnectionError, redis.TimeoutError]
-    )
+    kwargs.setdefault("retry", Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=3))
+    kwargs.setdefault("retry_on_error", [redis.ConnectionError, redis.TimeoutError])
     return redis.Redis.from_url(url, **kwargs)
 
 
@@ -67,16 +74,27 @@ class EmbeddedRedis:
                 self.socket.unlink()
         args = [
             redis_server_binary(),
-            "--port", "0",
-            "--unixsocket", str(self.socket),
-            "--unixsocketperm", "700",
-            "--dir", str(self.directory),
-            "--maxmemory-policy", "noeviction",
-            "--save", "",
-            "--appendonly", "yes" if persist else "no",
-            "--logfile", str(self.directory / "redis.log"),
+            "--port",
+            "0",
+            "--unixsocket",
+            str(self.socket),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(self.directory),
+            "--maxmemory-policy",
+            "noeviction",
+            "--save",
+            "",
+            "--appendonly",
+            "yes" if persist else "no",
+            "--logfile",
+            str(self.directory / "redis.log"),
         ]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=sys.stderr)
+        # Its own session: a Ctrl-C meant for the terminal must not stop Redis before the
+        # workers that are still finishing their jobs.
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=sys.stderr,
+                                        start_new_session=True, preexec_fn=die_with_parent)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -6,6 +6,7 @@ Redis is a cache of what the sources say; every write here is idempotent so jobs
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -106,12 +107,13 @@ def save_article(r: redis.Redis, article: dict[str, Any]) -> None:
 
 
 def upsert_entry(r: redis.Redis, article: dict[str, Any]) -> bool:
-    """Store a freshly ingested article unless an identical one exists. True if it changed.
+    """Store a freshly ingested article unless an identical one is ready. True if it needs work.
 
-    An editor's focal point survives a content update.
+    Pending or failed articles count as needing work, so a processing job lost with a killed
+    worker is queued again by the next refresh. An editor's focal point survives an update.
     """
     old = get_article(r, article["id"])
-    if old and old.get("content_hash") == article["content_hash"] and old["status"] != "failed":
+    if old and old.get("content_hash") == article["content_hash"] and old["status"] == "ready":
         return False
     if old and old.get("focal"):
         article["focal"] = old["focal"]
@@ -134,6 +136,7 @@ def mark_ready(r: redis.Redis, article: dict[str, Any], card: dict[str, Any]) ->
             p.zrem(keys.category_index(cat["id"]), article["id"])
         p.zadd(keys.category_index(article["category"]), {article["id"]: ts})
         p.hset(keys.CARDS, article["id"], orjson.dumps(card))
+        p.set(keys.LAST_READY, time.time())
         p.execute()
 
 

@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from channel.config import DEMO_DIR, Settings
-from channel.redisconn import EmbeddedRedis, connect
+from channel.redisconn import EmbeddedRedis, connect, die_with_parent
 
 log = logging.getLogger("newsdesk.up")
 
@@ -32,9 +32,22 @@ class Supervisor:
     def _commands(self) -> dict[str, list[str]]:
         py = sys.executable
         commands = {
-            "web": [py, "-m", "gunicorn", "--bind", f"{self.host}:{self.port}",
-                    "--workers", "2", "--threads", "4", "--graceful-timeout", "10",
-                    "--access-logfile", "-", "app:create_app()"],
+            "web": [
+                py,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"{self.host}:{self.port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--graceful-timeout",
+                "10",
+                "--access-logfile",
+                "-",
+                "app:create_app()",
+            ],
             "scheduler": [py, "-m", "channel.cli", "scheduler"],
         }
         for n in range(self.workers):
@@ -43,14 +56,18 @@ class Supervisor:
 
     def _spawn(self, name: str, command: list[str]) -> None:
         root = Path(__file__).resolve().parent.parent
-        self.children[name] = subprocess.Popen(command, cwd=root, env=os.environ.copy())
+        # Children get their own session: the supervisor alone decides the order of shutdown.
+        self.children[name] = subprocess.Popen(command, cwd=root, env=os.environ.copy(),
+                                               start_new_session=True,
+                                               preexec_fn=die_with_parent)
 
     def _environment(self, settings: Settings) -> None:
         if not settings.redis_url:
             self.redis = EmbeddedRedis(settings.data_dir / "redis").start()
             os.environ["REDIS_URL"] = self.redis.url
-            log.info("started embedded Redis at %s (data in %s)", self.redis.url,
-                     self.redis.directory)
+            log.info(
+                "started embedded Redis at %s (data in %s)", self.redis.url, self.redis.directory
+            )
         if not settings.admin_token:
             os.environ["NEWSDESK_ADMIN_TOKEN"] = secrets.token_urlsafe(24)
         os.environ.setdefault("NEWSDESK_PUBLIC_URL", f"http://{self.host}:{self.port}")

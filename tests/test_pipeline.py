@@ -138,9 +138,37 @@ def test_feed_is_503_before_first_publish(client):
     assert response.get_json()["error"] == "no feed has been published yet"
 
 
-def test_a_burst_of_ready_stories_makes_one_publish(r, tmp_path):
+def test_a_burst_of_ready_stories_makes_one_publish(r, tmp_path, settings):
+    """Stories that become ready while a publish waits for quiet all go into that one publish."""
+    import threading
+    import time
+
+    from channel import process
+
     load_newsroom(r, tmp_path)
     queues.enqueue_refresh_all(r)
+    fetch_only = queues.queue(r, queues.FETCH)
+    from rq import SimpleWorker
+
+    SimpleWorker([fetch_only], connection=r).work(burst=True)
+    pending = queues.queue(r, queues.PROCESS).get_job_ids()
+    assert len(pending) == 4
+    queues.queue(r, queues.PROCESS).empty()
+
+    def ready_them_slowly():
+        for job_id in pending:
+            process.process_article(r, settings, job_id.removeprefix("process-"))
+            queues.request_publish(r)
+            time.sleep(0.05)
+
+    r.set(keys.LAST_READY, time.time())
+    queues.request_publish(r)
+    helper = threading.Thread(target=ready_them_slowly)
+    helper.start()
     run_worker(r)
-    publishes = [j for j in queues.queue(r, queues.PUBLISH).finished_job_registry.get_job_ids()]
-    assert 1 <= len(publishes) <= 2  # four stories, at most two coalesced publishes
+    helper.join()
+    run_worker(r)
+    publishes = queues.queue(r, queues.PUBLISH).finished_job_registry.get_job_ids()
+    doc = orjson.loads(r.hget(keys.feed_version(int(r.get(keys.FEED_CURRENT))), "json"))
+    assert sum(len(row["items"]) for row in doc["rows"][1:]) == 4
+    assert len(publishes) <= 2, publishes

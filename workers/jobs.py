@@ -56,6 +56,7 @@ def process_article(article_id: str) -> dict[str, Any]:
 
 def publish_feed() -> dict[str, Any]:
     r = _redis()
+    publish.wait_for_quiet(r)
     try:
         return {"version": publish.publish(r, Settings.from_env())}
     except publish.PublishRefused as exc:

@@ -13,6 +13,8 @@ from channel.config import Settings
 FETCH, PROCESS, PUBLISH = "fetch", "process", "publish"
 ALL = (PUBLISH, PROCESS, FETCH)  # worker priority: publishing first keeps the feed fresh
 
+PUBLISH_FLAG_TTL = 10  # seconds
+
 ACTIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
 
@@ -51,7 +53,11 @@ def enqueue_process(r: redis.Redis, article_id: str) -> Job:
 
 
 def request_publish(r: redis.Redis) -> Job | None:
-    """Coalesce: a burst of ready stories queues one publish; the flag clears when it starts."""
-    if not r.set(keys.PUBLISH_PENDING, "1", nx=True, ex=300):
+    """Coalesce: a burst of ready stories queues one publish; the flag clears when it starts.
+
+    The flag expires quickly, so a publish job lost with a killed worker delays the next one by
+    seconds, not minutes; a duplicate publish is harmless (unchanged content is not republished).
+    """
+    if not r.set(keys.PUBLISH_PENDING, "1", nx=True, ex=PUBLISH_FLAG_TTL):
         return None
     return queue(r, PUBLISH).enqueue("workers.jobs.publish_feed", description="publish feed")

@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 LOCK_TTL = 15  # seconds
 TICK = 2.0
+# A publish now and then heals a publish job lost with a killed worker; unchanged content is
+# not republished, so this costs one feed build.
+PUBLISH_EVERY = 60.0
 
 # Renew only if we still own the lock: compare-and-expire in one step.
 _RENEW = """
@@ -42,6 +45,7 @@ class Scheduler:
         self.lock_ttl = lock_ttl
         self.token = uuid.uuid4().hex
         self.stopping = threading.Event()
+        self.last_publish = 0.0
 
     def acquire(self) -> bool:
         """Take or keep the lock; False means another scheduler holds it."""
@@ -78,6 +82,9 @@ class Scheduler:
             queued.append(source_id)
         if queued:
             log.info("queued refresh for %s", ", ".join(queued))
+        if now - self.last_publish >= PUBLISH_EVERY:
+            self.last_publish = now
+            queues.request_publish(self.r)
         return queued
 
     def run(self) -> None:
