@@ -33,8 +33,9 @@ def _editorial(r: redis.Redis) -> tuple[dict[str, float], set[str]]:
 def _order(cards: list[dict[str, Any]], pins: dict[str, float]) -> list[dict[str, Any]]:
     """Pinned stories first in pin order, then newest first."""
     pinned = sorted((c for c in cards if c["id"] in pins), key=lambda c: pins[c["id"]])
-    rest = sorted((c for c in cards if c["id"] not in pins), key=lambda c: c["publishedAt"],
-                  reverse=True)
+    rest = sorted(
+        (c for c in cards if c["id"] not in pins), key=lambda c: c["publishedAt"], reverse=True
+    )
     return [{**c, "pinned": True} for c in pinned] + rest
 
 
@@ -65,20 +66,26 @@ def build_feed(
     everything: list[dict[str, Any]] = []
     for cat in categories:
         # Read a little past the limit so excluded stories don't leave the row short.
-        ids = [m.decode() for m in r.zrevrange(keys.category_index(cat["id"]), 0,
-                                               limit + len(excluded) + len(pins))]
+        ids = [
+            m.decode()
+            for m in r.zrevrange(
+                keys.category_index(cat["id"]), 0, limit + len(excluded) + len(pins)
+            )
+        ]
         wanted = {i for i in ids if i not in excluded}
         wanted |= {i for i in pins if i not in excluded and i not in wanted}
         cards = [c for c in store.get_cards(r, sorted(wanted)) if c["category"] == cat["id"]]
         if not cards:
             continue
         everything.extend(cards)
-        rows.append({
-            "id": cat["id"],
-            "title": cat["title"],
-            "feedUrl": f"{settings.public_url}/v1/categories/{cat['id']}.json",
-            "items": _order(cards, pins)[:limit],
-        })
+        rows.append(
+            {
+                "id": cat["id"],
+                "title": cat["title"],
+                "feedUrl": f"{settings.public_url}/v1/categories/{cat['id']}.json",
+                "items": _order(cards, pins)[:limit],
+            }
+        )
     if not rows:
         raise EmptyFeed("no ready, visible story to publish")
     top = _order(everything, pins)[: settings.top_stories]
@@ -94,3 +101,46 @@ def build_feed(
         doc["liveStream"] = {**live, "url": urljoin(settings.public_url + "/", live["url"])}
     doc["rows"] = rows
     return doc, _trim_to_budget(doc, budget)
+
+
+VARIANT_ITEMS = (5, 10)  # items per row a low-end device may ask for
+
+
+def variant_name(items: int | None, thumb: str | None) -> str:
+    """The document name of /v1/feed.json?items=N&thumb=NAME (parameters in a fixed order)."""
+    params = [f"items={items}"] if items else []
+    params += [f"thumb={thumb}"] if thumb else []
+    return "feed?" + "&".join(params) if params else "feed"
+
+
+def variants(feed: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Smaller copies of the feed for low-end TVs: fewer items per row, one thumbnail size.
+
+    Prebuilt at publish time, so asking for one still costs the TV's server nothing.
+    """
+    sizes = sorted({name for row in feed["rows"] for c in row["items"] for name in c["thumbnails"]})
+    out: dict[str, dict[str, Any]] = {}
+    for items in (None, *VARIANT_ITEMS):
+        for thumb in (None, *sizes):
+            if items is None and thumb is None:
+                continue
+            rows = []
+            for row in feed["rows"]:
+                cards = row["items"][:items] if items else row["items"]
+                if thumb:
+                    cards = [{**c, "thumbnails": {thumb: c["thumbnails"][thumb]}}
+                             for c in cards if thumb in c["thumbnails"]]
+                if cards:
+                    rows.append({**row, "items": cards})
+            if rows:
+                out[variant_name(items, thumb)] = {**feed, "rows": rows}
+    return out
+
+
+def category_feeds(feed: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """One feed per category row, for a TV screen that shows a single category."""
+    return {
+        f"category/{row['id']}": {**feed, "rows": [row]}
+        for row in feed["rows"]
+        if row["id"] != TOP_ROW["id"]
+    }

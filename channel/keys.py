@@ -41,6 +41,7 @@ def thumbnail(digest: str) -> str:
 PINS = PREFIX + "editorial:pins"  # zset id -> pin order
 HIDDEN = PREFIX + "editorial:hidden"  # set of ids
 PULLED = PREFIX + "editorial:pulled"  # set of ids
+AUDIT = PREFIX + "audit"  # list of JSON entries {at, who, action, target}, newest first
 
 # Published feed versions: immutable hashes plus one pointer switched atomically.
 FEED_SEQ = PREFIX + "feed:seq"

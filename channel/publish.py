@@ -1,7 +1,9 @@
 """Publish a feed version: build, validate, write bytes and gzip, switch the pointer atomically.
 
-An invalid or empty build is never published; the last good version stays live and the
-reason is recorded for operators.
+A version is every document TVs read, prebuilt: the channel feed, its low-end variants, one
+feed per category and the Roku Direct Publisher export. An invalid or empty channel feed is
+never published (the last good version stays live and the reason is recorded); an invalid Roku
+export keeps the last good export inside the new version.
 """
 
 from __future__ import annotations
@@ -12,15 +14,20 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 import redis
 
-from channel import keys, schemas
+from channel import keys, roku_export, schemas
 from channel.config import Settings
-from channel.feed import build_feed
+from channel.feed import build_feed, category_feeds, variants
 
 log = logging.getLogger(__name__)
+
+FEED = "feed"
+ROKU = "roku"
+UNSTAMPED = ("version", "generatedAt", "lastUpdated")  # change on every build, not content
 
 
 class PublishRefused(Exception):
@@ -28,31 +35,48 @@ class PublishRefused(Exception):
 
 
 @dataclass(frozen=True)
-class FeedVersion:
-    version: int
+class Document:
     body: bytes
     gzip: bytes
     etag: str
+
+
+@dataclass(frozen=True)
+class FeedVersion:
+    """One published version, as the web tier holds it in memory."""
+
+    version: int
     generated_at: str  # RFC 1123, for Last-Modified
+    documents: dict[str, Document]
 
     @classmethod
     def load(cls, r: redis.Redis, version: int) -> FeedVersion | None:
         raw = r.hgetall(keys.feed_version(version))
         if not raw:
             return None
-        return cls(
-            version,
-            raw[b"json"],
-            raw[b"gzip"],
-            raw[b"etag"].decode(),
-            raw[b"generated_at"].decode(),
-        )
+        fields = {k.decode(): v for k, v in raw.items()}
+        names = [k.removesuffix(".json") for k in fields if k.endswith(".json")]
+        documents = {
+            name: Document(fields[f"{name}.json"], fields[f"{name}.gz"],
+                           fields[f"{name}.etag"].decode())
+            for name in names
+        }
+        return cls(version, fields["generated_at"].decode(), documents)
 
 
-def _content_digest(doc: dict) -> str:
-    """What the TV sees, minus the version stamp: equal digests mean nothing changed."""
-    stable = {k: v for k, v in doc.items() if k not in ("version", "generatedAt")}
+def digest(doc: dict[str, Any]) -> str:
+    """What a reader sees, minus the build stamps: equal digests mean nothing changed."""
+    stable = {k: v for k, v in doc.items() if k not in UNSTAMPED}
     return hashlib.sha256(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _fields(name: str, doc: dict[str, Any], body: bytes | None = None) -> dict[str, bytes | str]:
+    body = body if body is not None else orjson.dumps(doc)
+    return {
+        f"{name}.json": body,
+        f"{name}.gz": gzip.compress(body, compresslevel=9, mtime=0),
+        f"{name}.etag": f'"{digest(doc)[:32]}"',
+    }
 
 
 def record_error(r: redis.Redis, reason: str) -> None:
@@ -74,31 +98,50 @@ def wait_for_quiet(r: redis.Redis, quiet: float = 0.25, limit: float = 1.0) -> N
         time.sleep(min(quiet, max(0.01, deadline - time.time())))
 
 
+def _roku_fields(r: redis.Redis, feed: dict[str, Any], current: int | None) -> dict:
+    """The Roku export's fields; when it breaks a rule, the last good export carries over."""
+    try:
+        export = roku_export.build_roku_export(feed)
+        roku_export.validate_roku_export(export, image_sizes=roku_export.feed_image_sizes(feed))
+        return _fields(ROKU, export)
+    except ValueError as exc:
+        record_error(r, f"Roku export not published: {exc}")
+        if current is None:
+            return {}
+        old = r.hmget(keys.feed_version(current), [f"{ROKU}.json", f"{ROKU}.gz", f"{ROKU}.etag"])
+        return dict(zip([f"{ROKU}.json", f"{ROKU}.gz", f"{ROKU}.etag"], old, strict=True)) \
+            if all(old) else {}
+
+
 def publish(r: redis.Redis, settings: Settings) -> int:
     """Publish a new version if the content changed. Returns the live version number."""
     r.delete(keys.PUBLISH_PENDING)  # stories readied from now on get a publish of their own
-    current = r.get(keys.FEED_CURRENT)
+    raw_current = r.get(keys.FEED_CURRENT)
+    current = int(raw_current) if raw_current is not None else None
     version = int(r.incr(keys.FEED_SEQ))
     try:
-        doc, body = build_feed(r, settings, version)
-        schemas.validate("channel-feed", doc)
+        feed, body = build_feed(r, settings, version)
+        schemas.validate("channel-feed", feed)
     except (ValueError, schemas.DocumentInvalid) as exc:
         record_error(r, f"version {version}: {exc}")
         raise PublishRefused(str(exc)) from exc
-    digest = _content_digest(doc)
+    content = digest(feed)
     if current is not None:
-        live = r.hget(keys.feed_version(int(current)), "digest")
-        if live is not None and live.decode() == digest:
-            return int(current)
+        live = r.hget(keys.feed_version(current), "digest")
+        if live is not None and live.decode() == content:
+            return current
     now = datetime.now(UTC)
-    fields = {
-        "json": body,
-        "gzip": gzip.compress(body, compresslevel=9, mtime=0),
-        "etag": f'"{digest[:32]}"',
-        "digest": digest,
+    fields: dict[str, Any] = {
+        "digest": content,
         "generated_at": now.strftime("%a, %d %b %Y %H:%M:%S GMT"),
         "published_at": now.isoformat(timespec="seconds"),
+        **_fields(FEED, feed, body),
     }
+    # Derived documents hold a subset of the validated feed's cards; they are checked too.
+    for name, doc in [*variants(feed).items(), *category_feeds(feed).items()]:
+        schemas.validate("channel-feed", doc)
+        fields.update(_fields(name, doc))
+    fields.update(_roku_fields(r, feed, current))
     old = [int(v) for v in r.lrange(keys.FEED_VERSIONS, settings.feed_versions_kept - 1, -1)]
     with r.pipeline(transaction=True) as p:
         p.hset(keys.feed_version(version), mapping=fields)

@@ -169,6 +169,6 @@ def test_a_burst_of_ready_stories_makes_one_publish(r, tmp_path, settings):
     helper.join()
     run_worker(r)
     publishes = queues.queue(r, queues.PUBLISH).finished_job_registry.get_job_ids()
-    doc = orjson.loads(r.hget(keys.feed_version(int(r.get(keys.FEED_CURRENT))), "json"))
+    doc = orjson.loads(r.hget(keys.feed_version(int(r.get(keys.FEED_CURRENT))), "feed.json"))
     assert sum(len(row["items"]) for row in doc["rows"][1:]) == 4
     assert len(publishes) <= 2, publishes

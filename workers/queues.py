@@ -52,6 +52,13 @@ def enqueue_process(r: redis.Redis, article_id: str) -> Job:
     )
 
 
+def publish_now(r: redis.Redis) -> Job:
+    """Skip coalescing: an editor pulling a story must not wait behind a burst."""
+    r.set(keys.PUBLISH_PENDING, "1", ex=PUBLISH_FLAG_TTL)
+    return queue(r, PUBLISH).enqueue("workers.jobs.publish_feed", description="publish feed",
+                                     at_front=True)
+
+
 def request_publish(r: redis.Redis) -> Job | None:
     """Coalesce: a burst of ready stories queues one publish; the flag clears when it starts.
 

@@ -29,9 +29,12 @@ def _entry(source: dict[str, Any], entry: FeedEntry, local_root: Path | None) ->
         video = {"url": entry.video.url, "videoType": entry.video.video_type}
         if entry.video.duration:
             video["duration"] = entry.video.duration
+    # A GUID that is not a URL ("1234") is only unique within its own feed.
+    key = entry.guid if entry.guid and "://" in entry.guid else None
+    key = key or (f"{source['id']}:{entry.guid}" if entry.guid else entry.link or entry.id)
     return make_entry(
         source,
-        entry.guid or entry.link or entry.id,
+        key,
         title=entry.title,
         published=entry.published.timestamp() if entry.published else None,
         raw=raw,

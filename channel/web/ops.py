@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, g, jsonify, request
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from channel import schemas, store
+from channel import editorial, schemas, store
 from channel.web import redis_client
 from channel.web.auth import require_token
 from workers import queues
@@ -73,3 +73,62 @@ def job_status(job_id: str):
         abort(404, description=f"no job {job_id!r}")
     job.refresh()
     return jsonify({"job": job_view(job)})
+
+
+def _editorial(action, story_id: str, *args, publish: str = "request"):
+    r = redis_client()
+    try:
+        action(r, story_id, *args, who=g.operator)
+    except editorial.UnknownStory as exc:
+        abort(404, description=str(exc))
+    job = queues.publish_now(r) if publish == "now" else queues.request_publish(r)
+    return jsonify({"story": story_id, "publish": job.id if job else "already queued"})
+
+
+@bp.put("/stories/<story_id>/pin")
+@require_token
+def pin(story_id: str):
+    order = _json_body("pin-request").get("order", 0)
+    return _editorial(editorial.pin, story_id, order)
+
+
+@bp.delete("/stories/<story_id>/pin")
+@require_token
+def unpin(story_id: str):
+    return _editorial(editorial.unpin, story_id)
+
+
+@bp.put("/stories/<story_id>/hidden")
+@require_token
+def hide(story_id: str):
+    return _editorial(editorial.hide, story_id)
+
+
+@bp.delete("/stories/<story_id>/hidden")
+@require_token
+def unhide(story_id: str):
+    return _editorial(editorial.unhide, story_id)
+
+
+@bp.post("/stories/<story_id>/pull")
+@require_token
+def pull(story_id: str):
+    return _editorial(editorial.pull, story_id, publish="now")
+
+
+@bp.delete("/stories/<story_id>/pull")
+@require_token
+def unpull(story_id: str):
+    response = _editorial(editorial.unpull, story_id)
+    queues.enqueue_process(redis_client(), story_id)  # its thumbnails were deleted on pull
+    return response
+
+
+@bp.get("/audit")
+@require_token
+def audit():
+    raw = request.args.get("limit", "100")
+    if not raw.isdigit():
+        abort(400, description="limit must be a whole number")
+    limit = min(int(raw), 1000)
+    return jsonify({"entries": editorial.audit_log(redis_client(), limit)})

@@ -9,7 +9,8 @@ import redis
 from flask import Blueprint, Response, abort, request
 
 from channel import keys, schemas, store
-from channel.publish import FeedVersion
+from channel.feed import VARIANT_ITEMS, variant_name
+from channel.publish import ROKU, FeedVersion
 from channel.web import redis_client, settings
 
 bp = Blueprint("public", __name__)
@@ -24,6 +25,7 @@ class LiveFeed:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.current: FeedVersion | None = None
+        self._index: tuple[int, list[tuple[str, dict]]] | None = None
 
     def get(self, r: redis.Redis) -> tuple[FeedVersion | None, bool]:
         """(version, stale): stale is True when Redis could not be asked."""
@@ -48,6 +50,23 @@ class LiveFeed:
         return self.current, False
 
 
+    def search_index(self, version: FeedVersion) -> list[tuple[str, dict]]:
+        """(searchable text, card) for every story of a version, built once per version."""
+        cached = self._index
+        if cached is not None and cached[0] == version.version:
+            return cached[1]
+        cards: dict[str, dict] = {}
+        for name, document in version.documents.items():
+            if name.startswith("category/"):
+                for row in orjson.loads(document.body)["rows"]:
+                    for card in row["items"]:
+                        cards.setdefault(card["id"], card)
+        index = [(" ".join([c["title"], c["summary"], *c["tags"]]).lower(), c)
+                 for c in sorted(cards.values(), key=lambda c: c["publishedAt"], reverse=True)]
+        self._index = (version.version, index)
+        return index
+
+
 live_feed = LiveFeed()
 
 
@@ -57,28 +76,77 @@ def _etag_matches(etag: str) -> bool:
     return header.strip() == "*" or etag in tags
 
 
-@bp.get("/v1/feed.json")
-def feed() -> Response:
+def _serve(name: str, missing: str) -> Response:
+    """Prebuilt bytes of one document of the live version: 200, gzip or 304."""
     version, stale = live_feed.get(redis_client())
     if version is None:
         abort(503, description="no feed has been published yet")
+    document = version.documents.get(name)
+    if document is None:
+        abort(404, description=missing)
     max_age = settings().feed_max_age
     headers = {
-        "ETag": version.etag,
+        "ETag": document.etag,
         "Last-Modified": version.generated_at,
         "Cache-Control": f"public, max-age={max_age}, stale-while-revalidate={max_age * 5}, "
-        f"stale-if-error=86400",
+        "stale-if-error=86400",
         "Vary": "Accept-Encoding",
         "X-Feed-Version": str(version.version),
     }
     if stale:
         headers["Warning"] = '110 - "Response is Stale"'
-    if _etag_matches(version.etag):
+    if _etag_matches(document.etag):
         return Response(status=304, headers=headers)
     if "gzip" in request.headers.get("Accept-Encoding", ""):
         headers["Content-Encoding"] = "gzip"
-        return Response(version.gzip, headers=headers, content_type="application/json")
-    return Response(version.body, headers=headers, content_type="application/json")
+        return Response(document.gzip, headers=headers, content_type="application/json")
+    return Response(document.body, headers=headers, content_type="application/json")
+
+
+def _int_param(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        abort(400, description=f"{name} must be a whole number")
+    return int(raw)
+
+
+@bp.get("/v1/feed.json")
+def feed() -> Response:
+    unknown = set(request.args) - {"items", "thumb"}
+    if unknown:
+        abort(400, description=f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    items, thumb = _int_param("items"), request.args.get("thumb") or None
+    if items is not None and items not in VARIANT_ITEMS:
+        abort(400, description=f"items must be one of {', '.join(map(str, VARIANT_ITEMS))}")
+    return _serve(variant_name(items, thumb), f"no thumbnail size {thumb!r} in this feed")
+
+
+@bp.get("/v1/categories/<category_id>.json")
+def category(category_id: str) -> Response:
+    return _serve(f"category/{category_id}", f"no category {category_id!r} with stories")
+
+
+@bp.get("/v1/roku.json")
+def roku() -> Response:
+    return _serve(ROKU, "no Roku Direct Publisher export has been published yet")
+
+
+@bp.get("/v1/search")
+def search() -> Response:
+    """Stories of the live feed whose title, summary or tags hold every word of q."""
+    words = (request.args.get("q") or "").lower().split()
+    if not words:
+        abort(400, description="q is required")
+    version, _ = live_feed.get(redis_client())
+    if version is None:
+        abort(503, description="no feed has been published yet")
+    index = live_feed.search_index(version)
+    results = [card for text, card in index if all(w in text for w in words)]
+    return Response(orjson.dumps({"query": request.args["q"], "results": results[:50]}),
+                    content_type="application/json",
+                    headers={"Cache-Control": "public, max-age=60"})
 
 
 @bp.get("/v1/articles/<article_id>.json")
@@ -100,8 +168,11 @@ def article(article_id: str) -> Response:
         "readingTimeMinutes": max(1, round(words / 230)),
     }
     schemas.validate("article-detail", detail)
-    return Response(orjson.dumps(detail), content_type="application/json",
-                    headers={"Cache-Control": "public, max-age=60"})
+    return Response(
+        orjson.dumps(detail),
+        content_type="application/json",
+        headers={"Cache-Control": "public, max-age=60"},
+    )
 
 
 @bp.get("/v1/thumbnails/<digest>.jpg")

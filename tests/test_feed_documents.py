@@ -1,0 +1,204 @@
+"""The feed contract: every document valid, variants, budget, atomic switch, Redis down, editorial."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import orjson
+import pytest
+
+from channel import keys, publish, schemas, store
+from channel.config import Settings
+from channel.feed import FEED_BUDGET, build_feed
+from channel.ids import stable_id
+from tests.conftest import run_worker
+from tests.newsroom import load_newsroom
+from workers import queues
+
+BASE = "http://newsdesk.test"
+
+
+def _ready_newsroom(r, tmp_path: Path) -> None:
+    load_newsroom(r, tmp_path)
+    queues.enqueue_refresh_all(r)
+    run_worker(r)
+
+
+def _cards(client, path="/v1/feed.json"):
+    doc = orjson.loads(client.get(path).data)
+    return doc, [c for row in doc["rows"] for c in row["items"]]
+
+
+def _synthetic_cards(r, count: int, category: str = "world", summary_len: int = 280) -> None:
+    """Ready stories written straight into the store, as processing would leave them."""
+    store.save_categories(r, [{"id": category, "title": category.title()}])
+    with r.pipeline() as p:
+        for n in range(count):
+            story = stable_id(f"synthetic-{n}")
+            card = {
+                "id": story, "title": f"Story number {n}", "summary": "Words. " * (summary_len // 7),
+                "ticker": f"Story number {n}", "publishedAt": f"2026-11-{1 + n % 27:02d}T10:00:00Z",
+                "category": category, "tags": ["news", "test"],
+                "thumbnails": {s: {"url": f"{BASE}/v1/thumbnails/{'0' * 32}.jpg", "width": w,
+                                   "height": h}
+                               for s, (w, h) in {"hero": (1280, 720), "hd": (320, 180)}.items()},
+                "placeholderColor": "#123456", "detailUrl": f"{BASE}/v1/articles/{story}.json",
+            }
+            p.hset(keys.CARDS, story, orjson.dumps(card))
+            p.zadd(keys.category_index(category), {story: n})
+        p.execute()
+
+
+def test_every_document_of_a_version_is_valid(r, client, tmp_path):
+    _ready_newsroom(r, tmp_path)
+    feed, cards = _cards(client)
+    schemas.validate("channel-feed", feed)
+    for row in feed["rows"][1:]:
+        category = client.get(f"/v1/categories/{row['id']}.json")
+        assert category.status_code == 200
+        doc = orjson.loads(category.data)
+        schemas.validate("channel-feed", doc)
+        assert [r_["id"] for r_ in doc["rows"]] == [row["id"]]
+    roku = client.get("/v1/roku.json")
+    assert roku.status_code == 200
+    export = orjson.loads(roku.data)
+    schemas.validate("roku-direct-publisher", export)
+    assert export["shortFormVideos"] and export["liveFeeds"]
+    assert all(v["content"]["videos"][0]["url"].startswith("http") for v in
+               export["shortFormVideos"])
+    for card in cards:
+        detail = client.get(f"/v1/articles/{card['id']}.json")
+        schemas.validate("article-detail", orjson.loads(detail.data))
+
+
+def test_low_end_variants_are_prebuilt(r, client, tmp_path):
+    _ready_newsroom(r, tmp_path)
+    small = client.get("/v1/feed.json?items=5&thumb=hd")
+    assert small.status_code == 200
+    doc = orjson.loads(small.data)
+    schemas.validate("channel-feed", doc)
+    for row in doc["rows"]:
+        assert len(row["items"]) <= 5
+        assert all(set(c["thumbnails"]) == {"hd"} for c in row["items"])
+    assert client.get("/v1/feed.json?items=7").status_code == 400
+    assert client.get("/v1/feed.json?thumb=huge").status_code == 404
+    assert client.get("/v1/feed.json?colour=red").status_code == 400
+    etag = small.headers["ETag"]
+    assert client.get("/v1/feed.json?items=5&thumb=hd",
+                      headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_feed_is_trimmed_to_the_budget_never_broken(r, settings):
+    _synthetic_cards(r, 3000, summary_len=280)
+    big = Settings(**{**settings.__dict__, "items_per_row": 3000})
+    doc, body = build_feed(r, big, version=1)
+    assert len(body) <= FEED_BUDGET
+    assert orjson.loads(body) == doc
+    schemas.validate("channel-feed", doc)
+    assert 100 < len(doc["rows"][1]["items"]) < 3000
+
+
+def test_atomic_switch_under_concurrent_reads(r, app, settings, tmp_path):
+    _ready_newsroom(r, tmp_path)
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def poll():
+        client = app.test_client()
+        while not stop.is_set():
+            response = client.get("/v1/feed.json")
+            doc = orjson.loads(response.data)
+            if response.headers["X-Feed-Version"] != str(doc["version"]):
+                errors.append("version header and body disagree")
+            if schemas.errors("channel-feed", doc):
+                errors.append("invalid document served")
+
+    pollers = [threading.Thread(target=poll) for _ in range(4)]
+    for t in pollers:
+        t.start()
+    try:
+        for n in range(15):
+            editorial_ids = [k.decode() for k in r.hkeys(keys.CARDS)]
+            r.zadd(keys.PINS, {editorial_ids[n % len(editorial_ids)]: n})  # a real change
+            publish.publish(r, settings)
+    finally:
+        stop.set()
+        for t in pollers:
+            t.join()
+    assert not errors, errors[:3]
+    assert int(r.get(keys.FEED_CURRENT)) > 15
+    assert r.llen(keys.FEED_VERSIONS) == settings.feed_versions_kept
+
+
+def test_last_copy_is_served_while_redis_is_down(tmp_path, monkeypatch):
+    """A Redis of its own, stopped for real while the web tier holds the feed."""
+    from app import create_app
+    from channel.redisconn import EmbeddedRedis, connect
+    from channel.web import public
+
+    server = EmbeddedRedis(tmp_path / "redis").start(persist=False)
+    try:
+        monkeypatch.setenv("REDIS_URL", server.url)
+        monkeypatch.setenv("NEWSDESK_PUBLIC_URL", BASE)
+        settings = Settings.from_env()
+        r = connect(server.url)
+        _ready_newsroom(r, tmp_path)
+        public.live_feed.current = None
+        client = create_app(settings).test_client()
+        live = client.get("/v1/feed.json")
+        assert live.status_code == 200
+    finally:
+        server.stop()
+    down = client.get("/v1/feed.json")
+    assert down.status_code == 200
+    assert down.data == live.data
+    assert "Stale" in down.headers["Warning"]
+    assert client.get("/v1/feed.json", headers={"If-None-Match": live.headers["ETag"]}
+                      ).status_code == 304
+
+
+def test_search_finds_titles_summaries_and_tags(r, client, tmp_path):
+    _ready_newsroom(r, tmp_path)
+    found = client.get("/v1/search?q=ferry levy").get_json()["results"]
+    assert [c["title"] for c in found] == [
+        "‘Not negotiable’: Baltic ferry operators reject new port levy"]
+    assert client.get("/v1/search?q=zzzzqqq").get_json()["results"] == []
+    assert client.get("/v1/search").status_code == 400
+
+
+@pytest.mark.parametrize("action", ["hide", "pull"])
+def test_hide_and_pull_take_a_story_out_of_the_feed(r, client, auth, tmp_path, action):
+    _ready_newsroom(r, tmp_path)
+    _, cards = _cards(client)
+    target = next(c for c in cards if c["title"].startswith("City library"))
+    thumb = target["thumbnails"]["hd"]["url"].removeprefix(BASE)
+    if action == "hide":
+        response = client.put(f"/v1/ops/stories/{target['id']}/hidden", headers=auth)
+    else:
+        response = client.post(f"/v1/ops/stories/{target['id']}/pull", headers=auth)
+    assert response.status_code == 200
+    assert client.get(f"/v1/articles/{target['id']}.json").status_code == 404
+    run_worker(r)
+    _, after = _cards(client)
+    assert target["id"] not in {c["id"] for c in after}
+    assert client.get(thumb).status_code == (404 if action == "pull" else 200)
+    entry = client.get("/v1/ops/audit", headers=auth).get_json()["entries"][0]
+    assert (entry["action"], entry["target"], entry["who"]) == (action, target["id"], "admin")
+
+
+def test_pinned_story_leads_its_row_and_top_stories(r, client, auth, tmp_path):
+    _ready_newsroom(r, tmp_path)
+    feed, _ = _cards(client)
+    local = next(row for row in feed["rows"] if row["id"] == "local")
+    oldest = local["items"][-1]
+    response = client.put(f"/v1/ops/stories/{oldest['id']}/pin", json={"order": 1}, headers=auth)
+    assert response.status_code == 200
+    run_worker(r)
+    feed, _ = _cards(client)
+    local = next(row for row in feed["rows"] if row["id"] == "local")
+    assert local["items"][0]["id"] == oldest["id"] and local["items"][0]["pinned"] is True
+    assert feed["rows"][0]["items"][0]["id"] == oldest["id"]
+    assert client.put("/v1/ops/stories/ffffffffffffffff/pin", headers=auth).status_code == 404
+    bad = client.put(f"/v1/ops/stories/{oldest['id']}/pin", json={"order": -1}, headers=auth)
+    assert bad.status_code == 422 and bad.get_json()["error"].startswith("order:")
