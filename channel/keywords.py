@@ -1,0 +1,193 @@
+"""Story tags and language detection, offline and deterministic.
+
+Language comes from py3langid (a model shipped inside the package, no download). Tags favour the
+names a viewer would browse by (people, places, teams: capitalised phrases seen mid-sentence),
+then the story's most repeated content words, with the title and the opening weighted up because
+news states its subject first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cache
+from typing import TYPE_CHECKING
+
+from channel.sentences import split_sentences
+
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
+
+__all__ = ["TAG_MAX", "detect_language", "extract_tags"]
+
+TAG_MAX = 20
+_MIN_CONFIDENCE = 0.5  # below this py3langid is guessing (short or mixed text): say "en"
+_DETECT_CHARS = 2000  # the opening is enough and keeps detection under a millisecond
+
+
+@cache
+def _identifier() -> LanguageIdentifier:
+    """Load the model once, on first use, so importing this module stays cheap."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of the text; "en" when it is empty or the model is unsure."""
+    sample = " ".join((text or "").split())[:_DETECT_CHARS]
+    if sum(ch.isalpha() for ch in sample) < 3:
+        return "en"
+    lang, confidence = _identifier().classify(sample)
+    return lang if confidence >= _MIN_CONFIDENCE and len(lang) == 2 else "en"
+
+
+_STOP = {
+    "en": """a about above after again against ago all almost also although always am among an
+        and another any are around as at away back be because been before being below between
+        both but by can cannot could did do does doing done down during each either else even ever
+        every few for from further get gets got had has have having he her here hers herself him
+        himself his how however i if in including into is it its itself just last least less like
+        made make many may me might more most much must my myself near need never new next no nor
+        not now of off often on once one only or other others our ours out over own per perhaps
+        put rather really said same say says see seen she should since so some still such than
+        that the their theirs them themselves then there these they this those though through thus
+        to today told too two under until up upon us use used very via was we well were what when
+        where whether which while who whom whose why will with within without would year years yet
+        yesterday you your yours monday tuesday wednesday thursday friday saturday sunday mr mrs ms
+        dr according added back week weeks time times people first former three four five way
+        january february march april may june july august september october november december""",
+    "de": """aber alle als also am an auch auf aus bei bin bis bist da damit dann das dass dem den
+        der des die dies diese doch dort du durch ein eine einem einen einer eines er es für hat
+        hatte hier ich ihr im in ist ja jetzt kann kein mit nach nicht noch nun nur ob oder sein
+        sich sie sind so über um und uns von vor war was wenn werden wie wir wird wurde zu zum
+        zur""",
+    "fr": """a au aux avec ce ces cette dans de des du elle en est et été il ils je la le les leur
+        lui mais même ne nous on ont ou par pas plus pour qu que qui sa sans se ses son sont sur
+        un une vous y""",
+    "es": """a al como con de del el ella en entre es esta este fue ha han la las le les lo los más
+        no o para pero por que se sin sobre su sus también un una y ya""",
+    "it": """a al alla che come con da del della di e è gli ha i il in la le lo ma nel non per più
+        si sono su tra un una""",
+    "nl": """aan al als bij dat de den der die dit door een en er het hij in is maar met na naar
+        niet nog of om ook op te tot uit van voor was werd wordt ze zich zijn""",
+    "pt": """a ao as com como da das de do dos e é em foi mais mas na não no nos o os ou para pela
+        pelo por que se sem seu sua um uma""",
+}
+_STOPWORDS = {lang: frozenset(words.split()) for lang, words in _STOP.items()}
+_CONNECTORS = frozenset({"of", "de", "del", "la", "von", "van", "der", "du", "da", "di", "al"})
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*[^\W_]|[^\W\d_]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+_LEAD_SENTENCES = 3
+_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+_HONORIFICS = frozenset("mr mrs ms dr sir dame prof lord lady herr frau m mme sr sra".split())
+
+
+def _is_cap(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _norm(tag: str) -> str:
+    """Lowercase for display consistency, but keep acronyms (NATO, EU, BBC) as written."""
+    return tag if tag.isupper() and 2 <= len(tag) <= 6 else tag.lower()
+
+
+def _phrases(sentence: str, stop: frozenset[str]) -> tuple[list[str], list[str]]:
+    """Capitalised name phrases (not counting the sentence's first word) and content words."""
+    raw = _WORD.findall(sentence)
+    ends = {i for i, w in enumerate(raw) if _POSSESSIVE.search(w)}  # a name ends at "'s"
+    words = [_POSSESSIVE.sub("", w).rstrip(".'’-") for w in raw]
+    names: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        while run and run[-1].lower() in _CONNECTORS:
+            run.pop()
+        while run and run[0].lower().rstrip(".") in _HONORIFICS:
+            run.pop(0)  # "Dr Venter" and "Venter" are one tag
+        if run and not (len(run) == 1 and run[0].lower() in stop):
+            names.append(" ".join(run))
+        run.clear()
+
+    for i, word in enumerate(words):
+        if not word:
+            flush()
+            continue
+        lower = word.lower()
+        if _is_cap(word) and not (i == 0 and lower in stop) and len(run) < 3:
+            run.append(word)  # at i == 0 only counted if also seen mid-sentence elsewhere
+        elif run and lower in _CONNECTORS and len(run) < 3:
+            run.append(word)
+        else:
+            flush()
+            if _is_cap(word) and lower not in stop:
+                run.append(word)
+        if i in ends:
+            flush()
+    flush()
+    content = [w for w in words if len(w) > 2 and w.lower() not in stop]
+    return names, content
+
+
+def _cjk_tags(text: str, limit: int) -> list[str]:
+    """Scripts without spaces: the most repeated two-character sequences."""
+    grams: Counter[str] = Counter()
+    for run in _CJK.findall(text):
+        grams.update(run[i : i + 2] for i in range(len(run) - 1))
+    return [g for g, n in sorted(grams.items(), key=lambda kv: (-kv[1], kv[0])) if n > 1][:limit]
+
+
+def extract_tags(
+    text: str, *, title: str | None = None, language: str | None = None, limit: int = 8
+) -> list[str]:
+    """Up to `limit` tags, best first: names, then repeated content words; each <= 20 chars."""
+    text = text or ""
+    title = title or ""
+    if limit <= 0 or not (text.strip() or title.strip()):
+        return []
+    language = language or detect_language(f"{title}\n{text}")
+    if language in {"zh", "ja", "ko"}:
+        return _cjk_tags(f"{title}\n{title}\n{text}", limit)
+    stop = _STOPWORDS.get(language, frozenset()) | _STOPWORDS["en"]
+
+    score: Counter[str] = Counter()
+    shown: dict[str, str] = {}  # key -> tag as displayed
+    mid_caps: set[str] = set()
+    units = [(s, 3.0) for s in split_sentences(title)]
+    units += [(s, 2.0 if i < _LEAD_SENTENCES else 1.0) for i, s in enumerate(split_sentences(text))]
+    for sentence, weight in units:
+        names, content = _phrases(sentence, stop)
+        for name in names:
+            key = name.lower()
+            score[key] += (2.0 if " " in key else 1.5) * weight  # full names say most
+            shown.setdefault(key, name)
+            if not sentence.startswith(name):
+                mid_caps.add(key)
+        for word in content:
+            key = word.lower()
+            score[key] += weight
+            if word.isupper() or key not in shown:
+                shown[key] = word
+
+    tags: list[str] = []
+    taken: set[str] = set()
+    for key, value in sorted(score.items(), key=lambda kv: (-kv[1], kv[0])):
+        if len(tags) >= limit:
+            break
+        is_name = key in mid_caps
+        if " " in key and not is_name:
+            continue
+        if value < 2 and not is_name:
+            continue  # a word said once is not what the story is about
+        tag = _norm(shown[key])
+        if len(tag) > TAG_MAX:
+            continue
+        stem = key.rstrip("s")
+        parts = set(key.split())
+        if stem in taken or key in taken or parts & taken and " " not in key:
+            continue
+        tags.append(tag)
+        taken.add(stem)
+        taken.add(key)
+        taken.update(parts)
+    return tags

@@ -1,0 +1,391 @@
+"""TV summaries: a <= 300-character summary of whole sentences and a <= 110-character ticker line.
+
+Lead (the article's first sentences) is the bar every classic unsupervised summarizer fails to
+clear on news. We keep Lead's choice of content and spend the character budget better:
+1. clean: drop datelines, bylines, share bars and photo captions that scrapers glue onto the text,
+   so the budget is not spent on "(CNN) --" or "Scroll down for video";
+2. compress: cut what a viewer does not need inside a sentence (asides in brackets, trailing
+   "he said"/"according to" attributions, ages), so more of the story fits;
+3. fill: walk the opening sentences in order and take each one that still fits and says something
+   new, instead of stopping at the first that does not fit;
+4. tighten: a sentence that still does not fit loses its opening adverbial or trailing clause.
+Each step is a switch on `LeadPlus`, so bench/summaries.py measures what each one is worth.
+Any other summarizer (embeddings, an abstractive model) only has to honour the `Summarizer`
+protocol; `summary_from_sentences` enforces the TV length rules for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from channel.sentences import is_balanced, split_sentences
+
+__all__ = [
+    "SUMMARY_MAX",
+    "TICKER_MAX",
+    "LeadPlus",
+    "Summarizer",
+    "Summary",
+    "clean_text",
+    "compress_sentence",
+    "lead_baseline",
+    "make_ticker",
+    "summarize",
+    "summary_from_sentences",
+    "tighten_sentence",
+]
+
+SUMMARY_MAX = 300
+TICKER_MAX = 110
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a story card shows: `summary` on the detail/hero, `ticker` in rows and crawls."""
+
+    summary: str  # <= SUMMARY_MAX chars, whole sentences
+    ticker: str  # one line, <= TICKER_MAX chars
+
+
+class Summarizer(Protocol):
+    """Any summarization method the pipeline can call; must be deterministic and offline-safe."""
+
+    def __call__(
+        self, text: str, *, title: str | None = None, language: str | None = None
+    ) -> Summary: ...
+
+
+# --- 1. debris ------------------------------------------------------------------------------
+
+_SOURCE_TAG = re.compile(
+    r"^(?:[A-Z][A-Za-z .,'-]{1,40}\s)?\((?:CNN|AP|AFP|Reuters|CNN Money|CNN Student News|"
+    r"The Hollywood Reporter|EW\.com|Mashable|[A-Z][A-Za-z.&' ]{1,30})\)\s*(?:--|—|–|-)?\s*"
+)
+_DEBRIS = [
+    # Daily Mail byline block: "By . Daily Mail Reporter . PUBLISHED: . 10:02 EST, 1 May 2014 ."
+    re.compile(r"\bBy \. (?:[^.]{1,60} \. ){1,3}"),
+    re.compile(
+        r"\b(?:PUBLISHED|UPDATED|Last updated at|Last updated):? \.? ?\d{1,2}:\d{2} ?"
+        r"(?:[A-Z]{2,4})?,? \d{1,2} [A-Z][a-z]+ \d{4} ?\.? ?\|? ?\.? ?"
+    ),
+    # BBC: "18 March 2014 Last updated at 09:22 GMT"
+    re.compile(
+        r"\b\d{1,2} [A-Z][a-z]+ \d{4} Last updated at \d{1,2}:\d{2} (?:GMT|BST|UTC|CET|CEST|E[SD]T)"
+    ),
+    # Share bars, as scraped: "Share this withEmailFacebookTwitter...Copy this link"
+    re.compile(
+        r"Share this with(?:Email|Facebook|Messenger|Twitter|Pinterest|WhatsApp|Linkedin|"
+        r"LinkedIn|Reddit|Tumblr)*(?:Copy this link)?"
+    ),
+    re.compile(r"Media playback is (?:not supported|unsupported) on (?:this|your) device"),
+    re.compile(r"\b(?:SHARE|Share) (?:THIS|this) (?:ARTICLE|article|story|STORY)\b"),
+    re.compile(r"\bScroll down for (?:video|videos|more)\b\.?"),
+    re.compile(
+        r"\b(?:Click here|READ MORE|Read more|RELATED|WATCH|Watch the video)\b[^.\n]*"
+        r"(?:\n|$)"
+    ),
+    re.compile(r"\bImage (?:copyright|caption) [^.\n]{0,80}?(?=[A-Z][a-z]+ [a-z])"),
+]
+# A caption glued to the next sentence: "... than a colleague The cost of divorce can ...".
+# A capitalised article/pronoun right after a lowercase word with no punctuation between them
+# almost never happens in English prose, so it marks a missing sentence break.
+_RUN_ON = re.compile(
+    r"(?<=[a-z0-9%$)]) (?=(?:The|A|An|He|She|It|They|His|Her|In|But) (?:[a-z]|\d))"
+)
+_TERMINAL = re.compile(r"[.!?…。！？][\"'”’)\]」』）]*$")
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_CJK_END = ("。", "！", "？", "」", "』", "）")
+# Caption label: "Strictly business: Julia ..." (a short capitalised phrase then a colon).
+_CAPTION = re.compile(r"^[A-Z][\w'’!,-]*(?: [\w'’!,-]+){0,4}: [A-Z]")
+_SPEECH = re.compile(r"\b(?:said|says|added|explained|warned|stated|wrote|tweeted|told \w+):")
+
+
+def clean_text(text: str, *, language: str | None = None) -> str:
+    """Remove scraper debris so no character of the budget is spent on it."""
+    lines = []
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        line = _SOURCE_TAG.sub("", line, count=1)
+        for pattern in _DEBRIS:
+            line = pattern.sub("\n", line)
+        if language in (None, "en"):
+            line = _RUN_ON.sub("\n", line)
+        lines.append(line)
+    return "\n".join(part.strip() for part in "\n".join(lines).splitlines() if part.strip())
+
+
+def _is_story_sentence(sentence: str) -> bool:
+    """A sentence a viewer can read alone: ends like a sentence, not a caption or a question.
+
+    Questions in news copy are hooks ("Ferrari, who are Ferrari?"), not facts.
+    """
+    if sentence.rstrip("\"'”’)").endswith(("?", "？")):
+        return False
+    if len(sentence) < (8 if _CJK_CHAR.search(sentence) else 25):
+        return False
+    if not _TERMINAL.search(sentence):
+        return False
+    if _CAPTION.match(sentence) and not _SPEECH.search(sentence[: sentence.find(":") + 1]):
+        return False
+    return is_balanced(sentence)
+
+
+_OPENS_QUOTE = re.compile(r"^[\"“'‘]")
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|me|my|we|We|our|Our|us|you|You|your)\b")
+_CONNECTIVE = re.compile(r"^(?:And|Also|Then|So|Same|Meanwhile|However|It|This|That|They)\b")
+
+# --- 2. compression -------------------------------------------------------------------------
+
+_SAY = (
+    r"(?:said|says|told (?:the |reporters|journalists)?[A-Z]?[\w.]*(?: [A-Z][\w.]*){0,3}|"
+    r"added|claimed|claims|explained|revealed|warned|admitted|insisted|confirmed|reported|"
+    r"reports|announced|stated)"
+)
+_COMPRESSIONS = [
+    # asides in brackets: "(pictured)", "(3.7 miles)", "(file photo)"
+    re.compile(r" \([^()]{1,80}\)"),
+    # trailing attribution: ", police said." / ", the BBC reports." / ", according to the report."
+    re.compile(
+        r", (?:(?:he|she|they|it|(?:[a-z-]+ ){0,2}(?:police|officials|authorities|experts|"
+        r"sources|crews|officers|investigators|witnesses|researchers|scientists|spokes\w+)|"
+        r"(?:the|his|her|their|a) [\w-]+"
+        r"(?: [\w-]+){0,2}|[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,2}) "
+        + _SAY
+        + r"(?: on [A-Z][a-z]+day| yesterday| today| last night)?|according to [^,;]{3,70})"
+        r"(?=[.!?][\"'”’]?$)"
+    ),
+    # ages as appositives: "Leon Yeaman, 55, was ..." -> "Leon Yeaman was ..."
+    re.compile(r", \d{1,3},(?= )"),
+]
+
+
+_QUOTED = re.compile(r"[\"“”]|(?:^|\s)['‘]\w")
+_QUOTE_COMMA = re.compile(r",([\"'”’])([.!?])$")
+
+
+def compress_sentence(sentence: str) -> str:
+    """Shorten a sentence without changing what it says, so more of the story fits on screen.
+
+    A quotation keeps its attribution: a quote nobody said would be worse than a longer line.
+    """
+    out = sentence
+    quoted = bool(_QUOTED.search(sentence))
+    for i, pattern in enumerate(_COMPRESSIONS):
+        if quoted and i == 1:
+            continue
+        shorter = _QUOTE_COMMA.sub(r".\1", pattern.sub("", out))  # ' "... trouper," he said.'
+        if len(shorter) >= 25 and is_balanced(shorter):
+            out = shorter
+    return out
+
+
+# Harder cuts, only made when a sentence would not fit otherwise: an opening adverbial ("In an
+# interview with Die Welt, Borrell said" -> "Borrell said") and a trailing participle or
+# subordinate clause (", prompting fresh speculation that ..." -> ".").
+_OPENER = re.compile(
+    r"^(?:In|On|At|After|During|Speaking|Following|Despite|Earlier|Since|While|As|With|Writing|"
+    r"Asked) [^,]{3,90}, (?=(?:the|a|an|he|she|it|they|his|her|its|their|this|these|police|"
+    r"officials)\b|[A-Z])"
+)
+_TRAILER = re.compile(
+    r", (?:adding|saying|prompting|leaving|making|bringing|sparking|meaning|including|after|as|"
+    r"while|with)\b[^,;\"“”]{3,160}(?=[.!?]$)"
+)
+
+
+def tighten_sentence(sentence: str) -> str:
+    """Cut an opening adverbial and a trailing clause: the core of the sentence, for tight space."""
+    out = sentence
+    opened = _OPENER.sub("", out, count=1)
+    if opened != out:
+        opened = opened[:1].upper() + opened[1:]
+    for shorter in (opened, _TRAILER.sub("", opened)):
+        if len(shorter) >= 25 and is_balanced(shorter):
+            out = shorter
+    return out
+
+
+# --- 3. choosing sentences ------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if len(w) > 2}
+
+
+def _fits(chosen: Sequence[str], sentence: str, budget: int) -> bool:
+    used = sum(len(s) for s in chosen) + len(chosen)  # sentences joined by single spaces
+    return used + len(sentence) <= budget
+
+
+def _shorten(text: str, limit: int) -> str:
+    """Cut on a word boundary with an ellipsis: the last resort when no whole sentence fits.
+
+    Prefers the last clause or word boundary that leaves no quote or bracket open.
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    room = limit - len(ELLIPSIS)
+    spaces = [i for i, ch in enumerate(text[: room + 1]) if ch == " "]
+    heads = [text[:i].rstrip(" ,;:-–—(\"'“‘[") for i in reversed(spaces)]
+    heads = [h for h in heads if h]
+    if not heads:
+        return text[:room] + ELLIPSIS  # one giant word (a URL, CJK text): no boundary to use
+    for head in heads:
+        if is_balanced(head):
+            return head + ELLIPSIS
+    return heads[0] + ELLIPSIS
+
+
+def _join(sentences: Sequence[str]) -> str:
+    """Sentences joined as the language writes them: CJK full stops take no space after them."""
+    out = sentences[0]
+    for sentence in sentences[1:]:
+        out += sentence if out.endswith(_CJK_END) else " " + sentence
+    return out
+
+
+def summary_from_sentences(
+    sentences: Sequence[str], *, title: str | None = None, budget: int = SUMMARY_MAX
+) -> str:
+    """Join the sentences that fit; else the title, else the first sentence cut between words.
+
+    Shared by every Summarizer so the TV length rules hold whatever method chose the sentences.
+    """
+    chosen: list[str] = []
+    for sentence in sentences:
+        sentence = " ".join(sentence.split())
+        if sentence and _fits(chosen, sentence, budget):
+            chosen.append(sentence)
+    if chosen:
+        return _join(chosen)
+    if title and title.strip():
+        return _shorten(title, budget)
+    for sentence in sentences:
+        if sentence.strip():
+            return _shorten(sentence, budget)
+    return ""
+
+
+def make_ticker(
+    sentences: Sequence[str], *, title: str | None = None, limit: int = TICKER_MAX
+) -> str:
+    """One line for rows and crawls: the lead sentence if it fits, else the title, else a cut."""
+    for sentence in sentences[:1]:
+        line = " ".join(compress_sentence(sentence).split())
+        for candidate in (line, tighten_sentence(line)):
+            if len(candidate) <= limit:
+                return candidate
+    if title and title.strip():
+        return _shorten(title, limit)
+    if sentences:
+        return _shorten(compress_sentence(sentences[0]), limit)
+    return ""
+
+
+@dataclass(frozen=True)
+class LeadPlus:
+    """The default summarizer: Lead, with debris removed, sentences compressed, budget filled.
+
+    `window` bounds how far into the article a sentence may come from: news puts the facts first,
+    and reaching further lowers quality faster than an unused character raises it.
+    """
+
+    clean: bool = True
+    compress: bool = True
+    fill: bool = True
+    tighten: bool = True
+    window: int = 6
+    redundancy: float = 0.5
+    budget: int = SUMMARY_MAX
+    filler_rules: frozenset[str] = frozenset({"quote", "person", "connective"})
+    head_chars: int = 3000
+
+    def candidates(self, text: str, language: str | None = None) -> list[str]:
+        """Story sentences in article order, cleaned and compressed as configured."""
+        truncated = len(text) > self.head_chars
+        if truncated:  # the summary comes from the opening: do not split the whole article
+            text = text[: self.head_chars]
+        if self.clean:
+            text = clean_text(text, language=language)
+        sentences = split_sentences(text)
+        if truncated and len(sentences) > 1:
+            sentences.pop()  # may have been cut mid-sentence
+        if self.clean:
+            story = [s for s in sentences if _is_story_sentence(s)]
+            sentences = story or sentences
+        if self.compress and language in (None, "en"):
+            sentences = [compress_sentence(s) for s in sentences]
+        return sentences
+
+    def _good_filler(self, sentence: str) -> bool:
+        """A later sentence must read well after the lead: no bare quote, no "I"/"we" voice."""
+        if "quote" in self.filler_rules and _OPENS_QUOTE.match(sentence):
+            return False
+        if "person" in self.filler_rules and _FIRST_PERSON.search(sentence):
+            return False
+        if "connective" in self.filler_rules and _CONNECTIVE.match(sentence):
+            return False
+        return True
+
+    def choose(self, sentences: Sequence[str]) -> list[str]:
+        """Sentences in article order that fit the budget and add new words."""
+        chosen: list[str] = []
+        seen: set[str] = set()
+        for sentence in sentences[: self.window]:
+            if not _fits(chosen, sentence, self.budget) and self.tighten:
+                sentence = tighten_sentence(sentence)
+            if not _fits(chosen, sentence, self.budget):
+                if self.fill or not chosen:
+                    continue  # skip a long one, a shorter one further on may still fit
+                break
+            if chosen and not self._good_filler(sentence):
+                continue
+            words = _words(sentence)
+            if chosen and words and len(words & seen) / len(words) > self.redundancy:
+                continue
+            chosen.append(sentence)
+            seen |= words
+        return chosen
+
+    def __call__(
+        self, text: str, *, title: str | None = None, language: str | None = None
+    ) -> Summary:
+        text = text or ""
+        if not text.strip() and not (title and title.strip()):
+            raise ValueError("nothing to summarize: text and title are both empty")
+        sentences = self.candidates(text, language) or split_sentences(text)
+        chosen = self.choose(sentences)
+        if not chosen:  # nothing fits in the opening: any whole sentence that fits, in order
+            chosen = [s for s in sentences if len(s) <= self.budget][:1]
+        summary = summary_from_sentences(chosen or sentences[:1], title=title, budget=self.budget)
+        ticker = make_ticker(sentences or ([title] if title else []), title=title)
+        return Summary(summary=summary, ticker=ticker or _shorten(summary, TICKER_MAX))
+
+
+def lead_baseline(
+    text: str, *, title: str | None = None, language: str | None = None, budget: int = SUMMARY_MAX
+) -> Summary:
+    """Lead cut at the budget on whole sentences: the bar to beat (raw text, no cleaning)."""
+    sentences = split_sentences(text)
+    chosen: list[str] = []
+    for sentence in sentences:
+        if not _fits(chosen, sentence, budget):
+            break
+        chosen.append(sentence)
+    summary = " ".join(chosen) if chosen else _shorten(sentences[0] if sentences else "", budget)
+    return Summary(summary=summary, ticker=_shorten(summary, TICKER_MAX))
+
+
+_DEFAULT = LeadPlus()
+
+
+def summarize(text: str, *, title: str | None = None, language: str | None = None) -> Summary:
+    """The default Summarizer (LeadPlus): offline, deterministic, a few milliseconds a story."""
+    return _DEFAULT(text, title=title, language=language)
