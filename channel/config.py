@@ -27,6 +27,8 @@ class Settings:
     redis_url: str | None = None
     public_url: str = "http://127.0.0.1:8000"
     admin_token: str | None = None
+    tokens: str = ""  # "name:role:token,..." for more operators (roles: viewer, editor, admin)
+    write_rate: int = 120  # operator write requests per minute per operator
     channel_config: Path = DEMO_DIR / "channel.yaml"
     feed_max_age: int = 60
     items_per_row: int = 20
@@ -42,6 +44,8 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             public_url=env.get("NEWSDESK_PUBLIC_URL", cls.public_url).rstrip("/"),
             admin_token=env.get("NEWSDESK_ADMIN_TOKEN") or None,
+            tokens=env.get("NEWSDESK_TOKENS", ""),
+            write_rate=_int("NEWSDESK_WRITE_RATE", cls.write_rate),
             channel_config=Path(env.get("NEWSDESK_CHANNEL_CONFIG") or cls.channel_config),
             feed_max_age=_int("NEWSDESK_FEED_MAX_AGE", cls.feed_max_age),
             items_per_row=_int("NEWSDESK_ITEMS_PER_ROW", cls.items_per_row),

@@ -35,6 +35,18 @@ def _known(r: redis.Redis, story_id: str) -> dict[str, Any]:
     return article
 
 
+def update_story(r: redis.Redis, story_id: str, who: str,
+                 focal: list[float] | None = None, category: str | None = None) -> None:
+    """An editor's focal point or category; kept across content updates, applied on processing."""
+    article = _known(r, story_id)
+    if focal is not None:
+        article["focal"] = focal
+    if category is not None:
+        article["category_override"] = category
+    store.save_article(r, article)
+    audit(r, who, "update story", story_id, focal=focal, category=category)
+
+
 def pin(r: redis.Redis, story_id: str, order: int, who: str) -> None:
     """Pinned stories lead their rows (and Top stories), lowest order first."""
     _known(r, story_id)

@@ -58,3 +58,7 @@ def feed_version(version: int) -> str:
 
 # Coordination.
 SCHEDULER_LOCK = PREFIX + "lock:scheduler"
+
+
+def rate_limit(operator: str, window: int) -> str:
+    return f"{PREFIX}ratelimit:{operator}:{window}"  # write requests in a one-minute window

@@ -120,7 +120,7 @@ def process_article(r: redis.Redis, settings: Settings, article_id: str) -> dict
         language = article.get("language") or extracted.language or detect_language(text or title)
         raw = article.get("raw") or {}
         article["section"] = extracted.section
-        article["category"] = categories.resolve(
+        article["category"] = article.get("category_override") or categories.resolve(
             store.load_categories(r),
             [raw.get("category_hint"), extracted.section],
             article["category"],

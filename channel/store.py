@@ -115,8 +115,9 @@ def upsert_entry(r: redis.Redis, article: dict[str, Any]) -> bool:
     old = get_article(r, article["id"])
     if old and old.get("content_hash") == article["content_hash"] and old["status"] == "ready":
         return False
-    if old and old.get("focal"):
-        article["focal"] = old["focal"]
+    for kept in ("focal", "category_override"):  # editors' choices outlive content updates
+        if old and old.get(kept):
+            article[kept] = old[kept]
     article.setdefault("status", "pending")
     save_article(r, article)
     return True

@@ -1,4 +1,4 @@
-"""The feed contract: every document valid, variants, budget, atomic switch, Redis down, editorial."""
+"""The feed contract: valid documents, variants, budget, atomic switch, Redis down, editorial."""
 
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ def _synthetic_cards(r, count: int, category: str = "world", summary_len: int = 
         for n in range(count):
             story = stable_id(f"synthetic-{n}")
             card = {
-                "id": story, "title": f"Story number {n}", "summary": "Words. " * (summary_len // 7),
+                "id": story, "title": f"Story number {n}",
+                "summary": "Words. " * (summary_len // 7),
                 "ticker": f"Story number {n}", "publishedAt": f"2026-11-{1 + n % 27:02d}T10:00:00Z",
                 "category": category, "tags": ["news", "test"],
                 "thumbnails": {s: {"url": f"{BASE}/v1/thumbnails/{'0' * 32}.jpg", "width": w,

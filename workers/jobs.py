@@ -47,6 +47,13 @@ def refresh_all() -> dict[str, Any]:
     return {"queued": jobs}
 
 
+def refresh_category(category_id: str) -> dict[str, Any]:
+    r = _redis()
+    jobs = {s["id"]: queues.enqueue_refresh(r, s["id"]).id for s in store.list_sources(r)
+            if s.get("enabled", True) and s["category"] == category_id}
+    return {"queued": jobs}
+
+
 def process_article(article_id: str) -> dict[str, Any]:
     r = _redis()
     card = process.process_article(r, Settings.from_env(), article_id)

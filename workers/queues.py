@@ -45,6 +45,30 @@ def enqueue_refresh_all(r: redis.Redis) -> Job:
                          description="refresh every enabled source")
 
 
+def enqueue_refresh_category(r: redis.Redis, category_id: str) -> Job:
+    return _enqueue_once(r, FETCH, f"refresh-category-{category_id}",
+                         "workers.jobs.refresh_category", category_id,
+                         description=f"refresh the sources of category {category_id}")
+
+
+REGISTRIES = ("failed", "started", "finished", "queued", "scheduled")
+
+
+def jobs_in(r: redis.Redis, state: str, limit: int) -> list[Job]:
+    """Jobs in one state across every queue, newest first."""
+    ids: list[str] = []
+    for name in ALL:
+        q = queue(r, name)
+        registry = {
+            "failed": q.failed_job_registry, "started": q.started_job_registry,
+            "finished": q.finished_job_registry, "scheduled": q.scheduled_job_registry,
+        }.get(state)
+        ids += q.get_job_ids() if registry is None else registry.get_job_ids()
+    jobs = [j for j in Job.fetch_many(ids, connection=r) if j is not None]
+    jobs.sort(key=lambda j: j.enqueued_at or j.created_at, reverse=True)
+    return jobs[:limit]
+
+
 def enqueue_process(r: redis.Redis, article_id: str) -> Job:
     return _enqueue_once(
         r, PROCESS, f"process-{article_id}", "workers.jobs.process_article", article_id,

@@ -133,3 +133,28 @@ def make_entry(
         "content_hash": content_hash(title, raw, video, category),
         "status": "pending",
     }
+
+
+PUSH_SOURCE = {"id": "push", "category": "news"}
+
+
+def pushed_entry(body: dict[str, Any]) -> dict[str, Any]:
+    """A CMS push (validated by schemas/article-push.schema.json) as a pending article."""
+    from datetime import datetime
+
+    published = body.get("published")
+    raw = {"html": body["html"]} if "html" in body else {"text": body["body"]}
+    raw.update(image=body.get("image"), byline=body.get("byline"))
+    entry = make_entry(
+        {**PUSH_SOURCE, "category": body["category"], "language": body.get("language")},
+        f"push:{body['guid']}",
+        title=body["title"],
+        published=datetime.fromisoformat(published).timestamp() if published else None,
+        raw=raw,
+        url=body.get("url"),
+        guid=body["guid"],
+        video=body.get("video"),
+    )
+    if body.get("focal"):
+        entry["focal"] = body["focal"]
+    return entry

@@ -1,0 +1,78 @@
+"""What operators need to see at a glance: source health, queues, workers, the live feed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import redis
+from rq import Worker
+
+from channel import keys, store
+
+
+def source_health(r: redis.Redis, source_id: str) -> dict[str, Any]:
+    state = store.source_state(r, source_id)
+    return {
+        "lastSuccess": state.get("last_success") or None,
+        "lastError": state.get("last_error") or None,
+        "lastErrorAt": state.get("last_error_at") or None,
+        "consecutiveFailures": int(state.get("failures") or 0),
+        "nextPoll": float(state["next_poll"]) if state.get("next_poll") else None,
+        "lastResult": state.get("last_result") or None,
+        "lastSkipped": state.get("last_skipped") or None,
+    }
+
+
+def live_feed(r: redis.Redis) -> dict[str, Any]:
+    current = r.get(keys.FEED_CURRENT)
+    last_error = r.get(keys.FEED_LAST_ERROR)
+    feed: dict[str, Any] = {"version": int(current) if current else None, "publishedAt": None}
+    if current:
+        published = r.hget(keys.feed_version(int(current)), "published_at")
+        feed["publishedAt"] = published.decode() if published else None
+    feed["lastError"] = orjson.loads(last_error) if last_error else None
+    return feed
+
+
+def recent_stories(r: redis.Redis, limit: int) -> list[dict[str, Any]]:
+    ids = [i.decode() for i in r.zrevrange(keys.ARTICLES, 0, limit - 1)]
+    if not ids:
+        return []
+    with r.pipeline(transaction=False) as p:
+        p.mget([keys.article(i) for i in ids])
+        p.zrange(keys.PINS, 0, -1, withscores=True)
+        p.smembers(keys.HIDDEN)
+        p.smembers(keys.PULLED)
+        raws, pins, hidden, pulled = p.execute()
+    pins = {m.decode(): int(s) for m, s in pins}
+    hidden, pulled = {m.decode() for m in hidden}, {m.decode() for m in pulled}
+    stories = []
+    for raw in raws:
+        if not raw:
+            continue
+        a = orjson.loads(raw)
+        stories.append({
+            "id": a["id"], "title": a["title"], "category": a["category"],
+            "source": a["source_id"], "publishedAt": a["published_at"], "status": a["status"],
+            "error": a.get("error"), "pinned": pins.get(a["id"]), "hidden": a["id"] in hidden,
+            "pulled": a["id"] in pulled, "focal": a.get("focal"),
+        })
+    return stories
+
+
+def overview(r: redis.Redis) -> dict[str, Any]:
+    from workers import queues
+
+    workers = Worker.all(connection=r)
+    return {
+        "feed": live_feed(r),
+        "sources": [{"id": s["id"], "enabled": s.get("enabled", True),
+                     "health": source_health(r, s["id"])} for s in store.list_sources(r)],
+        "queues": {name: {"queued": queues.queue(r, name).count,
+                          "failed": queues.queue(r, name).failed_job_registry.count}
+                   for name in queues.ALL},
+        "workers": [{"name": w.name, "state": str(w.get_state()),
+                     "lastHeartbeat": w.last_heartbeat.isoformat() if w.last_heartbeat else None}
+                    for w in workers],
+    }
