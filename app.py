@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
-from flask import Flask
+import redis
+from flask import Flask, g, request
 
+from channel import logs
 from channel.config import Settings
-from channel.redisconn import connect
+from channel.redisconn import connect, warn_if_evicting
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """The app factory: settings from the environment unless given (tests pass their own)."""
-    from channel.web import ops, public
+    from channel.web import console, health, ops, public
     from channel.web.errors import register_error_handlers
 
     settings = settings or Settings.from_env()
@@ -24,6 +27,27 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False
     register_error_handlers(app)
     app.register_blueprint(public.bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(ops.bp)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    console.init_app(app)
+    logs.configure()
+    _request_ids(app)
+    try:
+        warn_if_evicting(app.extensions["redis"])
+    except redis.RedisError as exc:  # Redis may come up after the web tier; serve meanwhile
+        logging.getLogger(__name__).warning("Redis not reachable at start: %s", exc)
     return app
+
+
+def _request_ids(app: Flask) -> None:
+    """A request id per request (the caller's X-Request-Id if sane), in logs and the response."""
+
+    @app.before_request
+    def assign() -> None:
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if given.isalnum() and len(given) <= 64 else uuid.uuid4().hex[:16]
+
+    @app.after_request
+    def echo(response):
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        return response

@@ -35,6 +35,7 @@ class Settings:
     top_stories: int = 10
     feed_versions_kept: int = 5
     job_timeout: int = 180
+    fetch_timeout: float = 20.0  # seconds for one fetch, redirects and slow bodies included
     data_dir: Path = ROOT / "var"
 
     @classmethod
@@ -52,5 +53,6 @@ class Settings:
             top_stories=_int("NEWSDESK_TOP_STORIES", cls.top_stories),
             feed_versions_kept=_int("NEWSDESK_FEED_VERSIONS_KEPT", cls.feed_versions_kept),
             job_timeout=_int("NEWSDESK_JOB_TIMEOUT", cls.job_timeout),
+            fetch_timeout=float(env.get("NEWSDESK_FETCH_TIMEOUT") or cls.fetch_timeout),
             data_dir=Path(env.get("NEWSDESK_DATA_DIR") or cls.data_dir),
         )

@@ -56,8 +56,14 @@ def feed_version(version: int) -> str:
     return f"{PREFIX}feed:v:{version}"  # hash: json, gzip, etag, generated_at
 
 
+METRICS = PREFIX + "metrics"  # hash of worker-side counters (see channel/metrics.py)
+
 # Coordination.
 SCHEDULER_LOCK = PREFIX + "lock:scheduler"
+
+
+def worker_alive(worker_name: str) -> str:
+    return f"{PREFIX}worker:{worker_name}:alive"  # short-lived; refreshed by every heartbeat
 
 
 def rate_limit(operator: str, window: int) -> str:

@@ -36,7 +36,8 @@ def _extract(article: dict[str, Any]) -> Extracted:
         return extract_text(raw["text"], source=source)
     if article.get("url"):
         try:
-            page = fetch(article["url"], accept="text/html,application/xhtml+xml;q=0.9")
+            page = fetch(article["url"], accept="text/html,application/xhtml+xml;q=0.9",
+                         total_timeout=Settings.from_env().fetch_timeout)
             extracted = extract_html(page.body, url=page.url, source=source)
             if extracted.paragraphs:
                 return extracted
@@ -57,7 +58,8 @@ def _image_bytes(article: dict[str, Any], extracted: Extracted) -> bytes | None:
     url = raw.get("image") or extracted.lead_image
     if not url:
         return None
-    return fetch(url, max_bytes=MAX_IMAGE_BYTES, accept=IMAGE_ACCEPT).body
+    return fetch(url, max_bytes=MAX_IMAGE_BYTES, accept=IMAGE_ACCEPT,
+                 total_timeout=Settings.from_env().fetch_timeout).body
 
 
 def _thumbnails(

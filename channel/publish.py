@@ -21,7 +21,7 @@ import redis
 
 from channel import keys, roku_export, schemas
 from channel.config import Settings
-from channel.feed import build_feed, category_feeds, variants
+from channel.feed import EmptyFeed, build_feed, category_feeds, variants
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,10 @@ UNSTAMPED = ("version", "generatedAt", "lastUpdated")  # change on every build, 
 
 class PublishRefused(Exception):
     """The build was not published; the live feed is unchanged."""
+
+    def __init__(self, reason: str, *, empty: bool = False):
+        super().__init__(reason)
+        self.empty = empty  # nothing to publish yet: normal before the first story is ready
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ def publish(r: redis.Redis, settings: Settings) -> int:
         schemas.validate("channel-feed", feed)
     except (ValueError, schemas.DocumentInvalid) as exc:
         record_error(r, f"version {version}: {exc}")
-        raise PublishRefused(str(exc)) from exc
+        raise PublishRefused(str(exc), empty=isinstance(exc, EmptyFeed)) from exc
     content = digest(feed)
     if current is not None:
         live = r.hget(keys.feed_version(current), "digest")

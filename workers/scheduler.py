@@ -15,7 +15,7 @@ import uuid
 import redis
 
 from channel import keys, store
-from workers import queues
+from workers import queues, watchdog
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,7 @@ class Scheduler:
             queued.append(source_id)
         if queued:
             log.info("queued refresh for %s", ", ".join(queued))
+        watchdog.rescue_orphans(self.r)
         if now - self.last_publish >= PUBLISH_EVERY:
             self.last_publish = now
             queues.request_publish(self.r)

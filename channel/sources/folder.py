@@ -58,8 +58,14 @@ def read_file(source: dict[str, Any], root: Path, path: Path) -> dict[str, Any]:
         published = doc.get("published")
         ts = datetime.fromisoformat(published).timestamp() if published else mtime
         return make_entry(
-            source, doc.get("url") or key, title=doc["title"], published=ts, raw=raw,
-            url=doc.get("url"), category=doc.get("category"), video=doc.get("video"),
+            source,
+            doc.get("url") or key,
+            title=doc["title"],
+            published=ts,
+            raw=raw,
+            url=doc.get("url"),
+            category=doc.get("category"),
+            video=doc.get("video"),
         )
     text = data.decode("utf-8", errors="replace")
     raw = {"image_path": _sidecar_image(path)}

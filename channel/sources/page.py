@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from channel.config import Settings
 from channel.fetch import fetch
 from channel.ids import content_hash
 from channel.sources import Batch, make_entry
@@ -14,14 +15,16 @@ def read(source: dict[str, Any], state: dict[str, str]) -> Batch:
         source["url"],
         etag=state.get("etag") or None,
         last_modified=state.get("last_modified") or None,
+        total_timeout=Settings.from_env().fetch_timeout,
         accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
     )
     batch = Batch(not_modified=got.not_modified, etag=got.etag, last_modified=got.last_modified)
     if got.not_modified:
         return batch
     html = got.body.decode("utf-8", errors="replace")
-    entry = make_entry(source, got.url, title=None, published=None,
-                       raw={"html": html, "full": True}, url=got.url)
+    entry = make_entry(
+        source, got.url, title=None, published=None, raw={"html": html, "full": True}, url=got.url
+    )
     # The publish time is unknown until extraction; hash the page alone so re-polls are skips.
     entry["content_hash"] = content_hash(html)
     batch.entries.append(entry)

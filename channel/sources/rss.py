@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from channel.feedparse import FeedEntry, parse_feed
+from channel.config import Settings
 from channel.fetch import fetch
 from channel.sources import Batch, make_entry
 
@@ -56,6 +57,7 @@ def read(source: dict[str, Any], state: dict[str, str]) -> Batch:
             source["url"],
             etag=state.get("etag") or None,
             last_modified=state.get("last_modified") or None,
+            total_timeout=Settings.from_env().fetch_timeout,
             accept=FEED_ACCEPT,
         )
         batch = Batch(not_modified=got.not_modified, etag=got.etag, last_modified=got.last_modified)

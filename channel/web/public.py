@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, request
 
 from channel import keys, schemas, store
 from channel.feed import VARIANT_ITEMS, variant_name
+from channel.metrics import POLLS
 from channel.publish import ROKU, FeedVersion
 from channel.web import redis_client, settings
 
@@ -96,7 +97,9 @@ def _serve(name: str, missing: str) -> Response:
     if stale:
         headers["Warning"] = '110 - "Response is Stale"'
     if _etag_matches(document.etag):
+        POLLS.labels(name.partition("?")[0], "304").inc()
         return Response(status=304, headers=headers)
+    POLLS.labels(name.partition("?")[0], "200").inc()
     if "gzip" in request.headers.get("Accept-Encoding", ""):
         headers["Content-Encoding"] = "gzip"
         return Response(document.gzip, headers=headers, content_type="application/json")
@@ -187,8 +190,3 @@ def thumbnail(digest: str) -> Response:
     if data is None:
         abort(404, description="no such thumbnail")
     return Response(data, content_type="image/jpeg", headers=headers)
-
-
-@bp.get("/healthz")
-def healthz() -> Response:
-    return Response(b'{"status":"ok"}', content_type="application/json")

@@ -1,0 +1,209 @@
+"""Title cards: a generated picture for stories with no usable image, so every card has one.
+
+Drawn natively at each size (text stays sharp on small posters) with Pillow's bundled font, so
+nothing depends on fonts installed on the machine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+from PIL import Image, ImageColor, ImageDraw, ImageFont
+
+from channel.images import (
+    DEFAULT_SIZES,
+    Thumbnail,
+    ThumbnailSet,
+    check_sizes,
+    encode_jpeg,
+)
+
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+RGB = tuple[int, int, int]
+
+MAX_LINES = 4
+MAX_CHARS = 300  # more than four lines ever show; bounds the work for a runaway headline
+_MARGIN = 0.07  # of the width
+_CATEGORY_SIZE = 0.065  # of the height
+_TITLE_SIZES = (0.11, 0.095, 0.082, 0.072)  # of the height, tried largest first
+_ELLIPSIS = "\u2026"
+
+
+def title_card(
+    title: str,
+    category: str,
+    sizes: Mapping[str, tuple[int, int]] = DEFAULT_SIZES,
+    *,
+    background: str = "#0b1f3a",
+    accent: str = "#f2b705",
+) -> ThumbnailSet:
+    """Every configured size of a card showing the category and headline in channel colours.
+
+    Colours are any CSS colour Pillow understands; a bad one raises ValueError.
+    """
+    sizes = check_sizes(sizes)
+    bg = _rgb(background)
+    ac = _rgb(accent)
+    ink = _ink(bg)
+    if _contrast(ac, bg) < 2.0:  # an accent that vanishes on the background is no accent
+        ac = ink
+    title = _clean(title)[:MAX_CHARS]
+    category = _clean(category).upper()[:MAX_CHARS]
+    thumbs = [
+        Thumbnail(
+            name,
+            w,
+            h,
+            encode_jpeg(_draw((w, h), title, category, bg, ac, ink), subsampling="4:4:4"),
+        )
+        for name, (w, h) in sizes.items()
+    ]
+    return ThumbnailSet(thumbnails=thumbs, crop_box=None, placeholder=_hex(bg), kind="titlecard")
+
+
+def _draw(
+    size: tuple[int, int], title: str, category: str, bg: RGB, ac: RGB, ink: RGB
+) -> Image.Image:
+    w, h = size
+    img = _backdrop(size, bg)
+    draw = ImageDraw.Draw(img)
+    margin = round(w * _MARGIN)
+    text_w = w - 2 * margin
+    rule = max(3, round(h * 0.012))
+    y = margin
+    if category:
+        font = _font(max(8, round(h * _CATEGORY_SIZE)))
+        draw.text((margin, y), _fit_line(category, font, text_w), font=font, fill=ac)
+        y += _line_height(font) + rule * 2
+    draw.rectangle((margin, y, margin + round(w * 0.12), y + rule - 1), fill=ac)
+    y += rule * 3
+    if not title:
+        return img
+    space = h - margin - y
+    for frac in _TITLE_SIZES:
+        font = _font(max(8, round(h * frac)))
+        lines, fits = _wrap(title, font, text_w, MAX_LINES)
+        line_h = round(_line_height(font) * 1.15)
+        if fits and len(lines) * line_h <= space:
+            break
+    max_lines = max(1, min(MAX_LINES, space // line_h))
+    lines, fits = _wrap(title, font, text_w, max_lines)
+    if not fits:
+        lines[-1] = _fit_line(lines[-1] + _ELLIPSIS, font, text_w)
+    stroke = 1 if getattr(font, "size", 0) >= 24 else 0
+    top = h - margin - len(lines) * line_h  # headline sits at the bottom, category at the top
+    for i, line in enumerate(lines):
+        draw.text(
+            (margin, top + i * line_h),
+            line,
+            font=font,
+            fill=ink,
+            stroke_width=stroke,
+            stroke_fill=ink,
+        )
+    return img
+
+
+def _backdrop(size: tuple[int, int], bg: RGB) -> Image.Image:
+    """The background colour, darkening towards the bottom so white text reads well."""
+    w, h = size
+    dark = tuple(round(c * 0.6) for c in bg)
+    mask = Image.linear_gradient("L").resize((w, h), Image.Resampling.BILINEAR)
+    return Image.composite(Image.new("RGB", size, dark), Image.new("RGB", size, bg), mask)
+
+
+def _wrap(text: str, font: Font, width: int, max_lines: int) -> tuple[list[str], bool]:
+    """Greedy word wrap; returns (up to max_lines lines, whether everything fit)."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        while font.getlength(word) > width:  # a word longer than the line: break it
+            cut = _longest_prefix(word, font, width)
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[:cut])
+            word = word[cut:]
+        candidate = f"{current} {word}" if current else word
+        if font.getlength(candidate) <= width:
+            current = candidate
+        else:
+            lines.append(current)
+            current = word
+        if len(lines) > max_lines:  # the rest cannot fit: stop measuring
+            return lines[:max_lines], False
+    if current:
+        lines.append(current)
+    return lines[:max_lines], len(lines) <= max_lines
+
+
+def _fit_line(line: str, font: Font, width: int) -> str:
+    """The line, shortened with an ellipsis if it is too wide."""
+    if font.getlength(line) <= width:
+        return line
+    base = line.rstrip(_ELLIPSIS)
+    keep = _longest_prefix(base, font, width - font.getlength(_ELLIPSIS))
+    return base[:keep].rstrip() + _ELLIPSIS
+
+
+def _longest_prefix(text: str, font: Font, width: float) -> int:
+    """Length of the longest prefix of text no wider than width (at least 1 character)."""
+    lo, hi = 1, len(text)
+    while lo < hi:  # binary search: widths grow with length
+        mid = (lo + hi + 1) // 2
+        if font.getlength(text[:mid]) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+@lru_cache(maxsize=32)
+def _font(size: int) -> Font:
+    try:
+        return ImageFont.load_default(size=size)
+    except (ImportError, OSError):  # Pillow built without FreeType: the small bitmap font
+        return ImageFont.load_default()
+
+
+def _line_height(font: Font) -> int:
+    left, top, right, bottom = font.getbbox("Ag")
+    return max(1, int(bottom))
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[\x00-\x1f\x7f]", " ", text or "")).strip()
+
+
+def _rgb(colour: str) -> RGB:
+    try:
+        r, g, b = ImageColor.getrgb(colour)[:3]
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ValueError(f"not a colour: {colour!r}") from exc
+    return r, g, b
+
+
+def _hex(rgb: RGB) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def _luminance(rgb: RGB) -> float:
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: RGB, b: RGB) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _ink(bg: RGB) -> RGB:
+    """White text on dark channel colours, near-black on light ones."""
+    white, black = (255, 255, 255), (17, 17, 17)
+    return white if _contrast(white, bg) >= _contrast(black, bg) else black

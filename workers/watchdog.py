@@ -1,0 +1,39 @@
+"""Re-queue the jobs of workers that died without a word (SIGKILL, OOM kill, lost machine).
+
+A running job whose worker's liveness key has expired is handed to RQ's own abandoned-job
+handling: retried when it has retries left, otherwise moved to the failed registry.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import redis
+from rq.job import Job
+
+from channel import keys
+from workers import queues
+
+log = logging.getLogger(__name__)
+
+
+def rescue_orphans(r: redis.Redis) -> list[str]:
+    """The ids of the jobs handed back. Safe to run from many processes (idempotent)."""
+    rescued = []
+    for name in queues.ALL:
+        registry = queues.queue(r, name).started_job_registry
+        expired = []
+        for job_id, execution_id in registry.get_job_and_execution_ids():
+            job = Job.fetch(job_id, connection=r) if r.exists(f"rq:job:{job_id}") else None
+            worker = job.worker_name if job else None
+            if worker and r.exists(keys.worker_alive(worker)):
+                continue
+            expired.append(f"{job_id}:{execution_id}")
+            rescued.append(job_id)
+        if expired:
+            # Mark the executions as long expired, then let RQ clean them up its usual way.
+            r.zadd(registry.key, dict.fromkeys(expired, 0), xx=True)
+            registry.cleanup(timestamp=1)
+            log.warning("watchdog: %s jobs of dead workers handed back: %s", name,
+                        ", ".join(rescued))
+    return rescued

@@ -1,0 +1,54 @@
+"""The RQ worker Newsdesk runs: a short liveness key, and a loop that outlives Redis restarts.
+
+RQ notices a worker killed with SIGKILL only when its registry entries expire (a minute or
+more) and its maintenance runs (every ten minutes by default). The liveness key here expires
+within seconds, so the scheduler's watchdog (workers/watchdog.py) re-queues such jobs quickly.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import redis
+from rq import Worker
+
+from channel import keys
+from channel.redisconn import connect, warn_if_evicting
+from workers import queues
+
+log = logging.getLogger(__name__)
+
+JOB_MONITORING_INTERVAL = 5  # seconds between heartbeats while a job runs
+LIVENESS_TTL = 3 * JOB_MONITORING_INTERVAL
+MAINTENANCE_INTERVAL = 300  # RQ's own registry cleaning (expired failed jobs and the like)
+
+
+class NewsdeskWorker(Worker):
+    def heartbeat(self, timeout: int | None = None, pipeline=None):
+        super().heartbeat(timeout, pipeline=pipeline)
+        conn = pipeline if pipeline is not None else self.connection
+        conn.set(keys.worker_alive(self.name), "1", ex=LIVENESS_TTL)
+
+
+def run(url: str, *, burst: bool = False, name: str | None = None) -> None:
+    """Work until told to stop; reconnect with backoff when Redis goes away."""
+    import workers.jobs  # noqa: F401  (imported once here, so each forked job starts warm)
+
+    delay = 0.5
+    while True:
+        try:
+            r = connect(url)
+            warn_if_evicting(r)
+            worker = NewsdeskWorker(
+                [queues.queue(r, q) for q in queues.ALL], connection=r, name=name,
+                job_monitoring_interval=JOB_MONITORING_INTERVAL,
+                maintenance_interval=MAINTENANCE_INTERVAL,
+            )
+            # with_scheduler: retries with a delay and scheduled jobs need a worker-side scheduler.
+            worker.work(burst=burst, logging_level="INFO", with_scheduler=True)
+            return  # a requested shutdown or the end of a burst
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            log.warning("worker: Redis unavailable (%s); reconnecting in %.1fs", exc, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)
