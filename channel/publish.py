@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 import redis
 
-from channel import keys, roku_export, schemas
+from channel import keys, roku_export, schemas, store
 from channel.config import Settings
 from channel.feed import EmptyFeed, build_feed, category_feeds, variants
 
@@ -155,5 +155,7 @@ def publish(r: redis.Redis, settings: Settings) -> int:
         for v in old:
             p.delete(keys.feed_version(v))
         p.execute()
+    store.keep_thumbnails(r, [t["url"] for row in feed["rows"] for card in row["items"]
+                              for t in card["thumbnails"].values()])
     log.info("published feed version %d (%d bytes)", version, len(body))
     return version

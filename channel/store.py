@@ -157,11 +157,23 @@ def get_cards(r: redis.Redis, ids: list[str]) -> list[dict[str, Any]]:
 # --- thumbnails -----------------------------------------------------------------------------
 
 
+THUMBNAIL_TTL = 7 * 24 * 3600  # renewed by every publish that shows the story
+
+
 def save_thumbnail(r: redis.Redis, data: bytes) -> str:
     """Store JPEG bytes under their content hash; identical images are stored once."""
     digest = hashlib.sha256(data).hexdigest()[:32]
-    r.set(keys.thumbnail(digest), data)
+    r.set(keys.thumbnail(digest), data, ex=THUMBNAIL_TTL)
     return digest
+
+
+def keep_thumbnails(r: redis.Redis, urls: list[str]) -> None:
+    """Renew the thumbnails a published feed shows; those of stories that left it expire."""
+    with r.pipeline(transaction=False) as p:
+        for url in urls:
+            digest = url.rsplit("/", 1)[-1].removesuffix(".jpg")
+            p.expire(keys.thumbnail(digest), THUMBNAIL_TTL)
+        p.execute()
 
 
 def get_thumbnail(r: redis.Redis, digest: str) -> bytes | None:
