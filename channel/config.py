@@ -31,6 +31,7 @@ class Settings:
     write_rate: int = 120  # operator write requests per minute per operator
     channel_config: Path = DEMO_DIR / "channel.yaml"
     feed_max_age: int = 60
+    pointer_ttl: float = 1.0  # seconds a web process trusts its copy before asking Redis again
     items_per_row: int = 20
     top_stories: int = 10
     feed_versions_kept: int = 5
@@ -49,6 +50,7 @@ class Settings:
             write_rate=_int("NEWSDESK_WRITE_RATE", cls.write_rate),
             channel_config=Path(env.get("NEWSDESK_CHANNEL_CONFIG") or cls.channel_config),
             feed_max_age=_int("NEWSDESK_FEED_MAX_AGE", cls.feed_max_age),
+            pointer_ttl=float(env.get("NEWSDESK_POINTER_TTL") or cls.pointer_ttl),
             items_per_row=_int("NEWSDESK_ITEMS_PER_ROW", cls.items_per_row),
             top_stories=_int("NEWSDESK_TOP_STORIES", cls.top_stories),
             feed_versions_kept=_int("NEWSDESK_FEED_VERSIONS_KEPT", cls.feed_versions_kept),

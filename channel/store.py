@@ -59,6 +59,16 @@ def save_source(r: redis.Redis, source: dict[str, Any]) -> dict[str, Any]:
     return source
 
 
+def update_source(r: redis.Redis, source: dict[str, Any], changes: dict[str, Any]) -> dict:
+    """Apply a validated partial update; a new url replaces the path and vice versa."""
+    merged = {**source, **changes}
+    if "url" in changes:
+        merged.pop("path", None)
+    if "path" in changes:
+        merged.pop("url", None)
+    return save_source(r, merged)
+
+
 def get_source(r: redis.Redis, source_id: str) -> dict[str, Any] | None:
     raw = r.get(keys.source(source_id))
     return orjson.loads(raw) if raw else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -71,6 +72,11 @@ class Supervisor:
         if not settings.admin_token:
             os.environ["NEWSDESK_ADMIN_TOKEN"] = secrets.token_urlsafe(24)
         os.environ.setdefault("NEWSDESK_PUBLIC_URL", f"http://{self.host}:{self.port}")
+        # gunicorn's workers share their Prometheus counters through files in this folder.
+        metrics_dir = settings.data_dir / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
 
     def _wait_for_web(self, timeout: float = 30) -> bool:
         url = f"http://{self.host}:{self.port}/healthz"
@@ -115,7 +121,8 @@ class Supervisor:
         base = settings.public_url
         print(
             f"\nFeed: {base}/v1/feed.json\n"
-            f"Health: {base}/healthz\n"
+            f"Roku Direct Publisher export: {base}/v1/roku.json\n"
+            f"Health: {base}/healthz and {base}/readyz; metrics: {base}/metrics\n"
             f"Operator API: {base}/v1/ops (Authorization: Bearer {settings.admin_token})\n"
             f"Redis: {settings.redis_url}\n"
             f"CLI: export REDIS_URL={settings.redis_url} "

@@ -39,6 +39,7 @@ def settings(redis_server: EmbeddedRedis, monkeypatch: pytest.MonkeyPatch) -> Se
         "REDIS_URL": redis_server.url,
         "NEWSDESK_PUBLIC_URL": "http://newsdesk.test",
         "NEWSDESK_ADMIN_TOKEN": TOKEN,
+        "NEWSDESK_POINTER_TTL": "0",  # every request sees the newest version at once
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -70,7 +71,7 @@ def client(app):
     return app.test_client()
 
 
-class InProcessWorker(NewsdeskWorker, SimpleWorker):
+class InProcessWorker(SimpleWorker, NewsdeskWorker):
     """Newsdesk's worker (with its liveness heartbeat) running jobs in the test process."""
 
 

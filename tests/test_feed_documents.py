@@ -142,6 +142,7 @@ def test_last_copy_is_served_while_redis_is_down(tmp_path, monkeypatch):
     try:
         monkeypatch.setenv("REDIS_URL", server.url)
         monkeypatch.setenv("NEWSDESK_PUBLIC_URL", BASE)
+        monkeypatch.setenv("NEWSDESK_POINTER_TTL", "0")
         settings = Settings.from_env()
         r = connect(server.url)
         _ready_newsroom(r, tmp_path)
@@ -203,3 +204,41 @@ def test_pinned_story_leads_its_row_and_top_stories(r, client, auth, tmp_path):
     assert client.put("/v1/ops/stories/ffffffffffffffff/pin", headers=auth).status_code == 404
     bad = client.put(f"/v1/ops/stories/{oldest['id']}/pin", json={"order": -1}, headers=auth)
     assert bad.status_code == 422 and bad.get_json()["error"].startswith("order:")
+
+
+BROKEN = {
+    "summary over 300": lambda d: d["rows"][0]["items"][0].update(summary="x" * 301),
+    "ticker with a newline": lambda d: d["rows"][0]["items"][0].update(ticker="a\nb"),
+    "bad colour": lambda d: d["rows"][0]["items"][0].update(placeholderColor="red"),
+    "not a date-time": lambda d: d.update(generatedAt="yesterday"),
+    "relative detail url": lambda d: d["rows"][0]["items"][0].update(detailUrl="/v1/a.json"),
+    "extra field": lambda d: d["rows"][0]["items"][0].update(colour="#000000"),
+    "missing tags": lambda d: d["rows"][0]["items"][0].pop("tags"),
+    "empty rows": lambda d: d.update(rows=[]),
+    "empty row": lambda d: d["rows"][0].update(items=[]),
+    "bad id": lambda d: d["rows"][0]["items"][0].update(id="XYZ"),
+    "version zero": lambda d: d.update(version=0),
+    "bad video type": lambda d: d["rows"][0]["items"][0].update(
+        video={"url": "http://x.test/v.mp4", "videoType": "AVI"}),
+    "thumbnail too small": lambda d: d["rows"][0]["items"][0]["thumbnails"].update(
+        hd={"url": "http://x.test/t.jpg", "width": 1, "height": 1}),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(BROKEN))
+def test_fast_and_full_validators_agree_on_every_broken_rule(rule):
+    """The publish path's compiled validator must refuse whatever jsonschema refuses."""
+    import copy
+
+    import fastjsonschema
+
+    fixture = Path(__file__).resolve().parents[1] / "roku" / "tests" / "fixtures" / "feed.json"
+    doc = orjson.loads(fixture.read_bytes())
+    schemas.validate("channel-feed", doc)
+    broken = copy.deepcopy(doc)
+    BROKEN[rule](broken)
+    assert schemas.errors("channel-feed", broken)
+    with pytest.raises(fastjsonschema.JsonSchemaException):
+        schemas._fast("channel-feed")(broken)
+    with pytest.raises(schemas.DocumentInvalid):
+        schemas.validate("channel-feed", broken)

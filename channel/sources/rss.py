@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from channel.feedparse import FeedEntry, parse_feed
 from channel.config import Settings
+from channel.feedparse import FeedEntry, parse_feed
 from channel.fetch import fetch
 from channel.sources import Batch, make_entry
 

@@ -80,6 +80,9 @@ def require(role: str) -> Callable:
                 abort(503, description="operator API disabled: no operator token is configured")
             token = _presented()
             operator = _identify(token) if token else None
+            if token is None:  # no bearer header: the console's session cookie (+ CSRF header)
+                from channel.web.console import operator_from_session
+                operator = operator_from_session()
             if operator is None:
                 abort(401, description="missing or invalid bearer token")
             if ROLES.index(operator.role) < ROLES.index(role):

@@ -62,7 +62,7 @@ def job_view(job: Job) -> dict[str, Any]:
 def _job(job_id: str) -> Job:
     try:
         job = Job.fetch(job_id, connection=redis_client())
-    except NoSuchJobError:
+    except (NoSuchJobError, ValueError):  # RQ refuses ids outside [A-Za-z0-9_-] with ValueError
         abort(404, description=f"no job {job_id!r}")
     return job
 
@@ -117,13 +117,8 @@ def get_source(source_id: str):
 def update_source(source_id: str):
     source = _source_or_404(source_id)
     changes = _json_body("source-patch")
-    merged = {**source, **changes}
-    if "url" in changes:
-        merged.pop("path", None)
-    if "path" in changes:
-        merged.pop("url", None)
     try:
-        saved = store.save_source(redis_client(), merged)
+        saved = store.update_source(redis_client(), source, changes)
     except schemas.DocumentInvalid as exc:
         abort(422, description="; ".join(exc.errors))
     editorial.audit(redis_client(), g.operator, "update source", source_id, changes=changes)
@@ -209,7 +204,8 @@ def retry_job(job_id: str):
     try:
         job.requeue()
     except InvalidJobOperation:
-        abort(409, description=f"job {job_id!r} is {job.get_status()}; only failed jobs retry")
+        state = job.get_status().value
+        abort(409, description=f"job {job_id!r} is {state}; only failed jobs retry")
     editorial.audit(redis_client(), g.operator, "retry job", job_id)
     return _accepted(job)
 
@@ -296,7 +292,9 @@ def pull(story_id: str):
 @require("editor")
 def unpull(story_id: str):
     response = _editorial(editorial.unpull, story_id)
-    queues.enqueue_process(redis_client(), story_id)  # its thumbnails were deleted on pull
+    r = redis_client()
+    if store.get_article(r, story_id) is not None:  # unknown ids make no job (nor an RQ error)
+        queues.enqueue_process(r, story_id)  # its thumbnails were deleted on pull
     return response
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import orjson
 import redis
@@ -16,6 +17,8 @@ from channel.web import redis_client, settings
 
 bp = Blueprint("public", __name__)
 
+REDIS_RETRY = 1.0  # seconds between attempts while Redis is unreachable
+
 
 class LiveFeed:
     """The live version's bytes, copied into this process once per version.
@@ -27,13 +30,24 @@ class LiveFeed:
         self._lock = threading.Lock()
         self.current: FeedVersion | None = None
         self._index: tuple[int, list[tuple[str, dict]]] | None = None
+        self._checked_until = 0.0  # monotonic time until which the pointer is not re-read
+        self._stale = False
 
-    def get(self, r: redis.Redis) -> tuple[FeedVersion | None, bool]:
-        """(version, stale): stale is True when Redis could not be asked."""
+    def get(self, r: redis.Redis, max_age: float = 0.0) -> tuple[FeedVersion | None, bool]:
+        """(version, stale): stale is True when Redis could not be asked.
+
+        The pointer is re-read at most every `max_age` seconds, and a failed read is not
+        retried for REDIS_RETRY seconds, so a Redis outage costs polls no waiting.
+        """
+        now = time.monotonic()
+        if self.current is not None and now < self._checked_until:
+            return self.current, self._stale
         try:
             live = r.get(keys.FEED_CURRENT)
         except redis.RedisError:
+            self._checked_until, self._stale = now + REDIS_RETRY, True
             return self.current, True
+        self._checked_until, self._stale = now + max_age, False
         if live is None:
             return None, False
         number = int(live)
@@ -45,6 +59,7 @@ class LiveFeed:
                 try:
                     loaded = FeedVersion.load(r, number)
                 except redis.RedisError:
+                    self._checked_until, self._stale = now + REDIS_RETRY, True
                     return self.current, True
                 if loaded is not None:
                     self.current = loaded
@@ -79,7 +94,7 @@ def _etag_matches(etag: str) -> bool:
 
 def _serve(name: str, missing: str) -> Response:
     """Prebuilt bytes of one document of the live version: 200, gzip or 304."""
-    version, stale = live_feed.get(redis_client())
+    version, stale = live_feed.get(redis_client(), settings().pointer_ttl)
     if version is None:
         abort(503, description="no feed has been published yet")
     document = version.documents.get(name)
@@ -142,7 +157,7 @@ def search() -> Response:
     words = (request.args.get("q") or "").lower().split()
     if not words:
         abort(400, description="q is required")
-    version, _ = live_feed.get(redis_client())
+    version, _ = live_feed.get(redis_client(), settings().pointer_ttl)
     if version is None:
         abort(503, description="no feed has been published yet")
     index = live_feed.search_index(version)

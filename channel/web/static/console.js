@@ -1,0 +1,475 @@
+// Newsdesk console: plain JavaScript over the operator API (/v1/ops) and the public feed.
+// No build step. Every value from the server goes into the page as text (textContent), never as
+// HTML, so a headline cannot inject markup. Writes carry X-Newsdesk-Console: 1, which the ops
+// API requires of cookie-authenticated writes (a cross-site page cannot send it).
+"use strict";
+
+const CAN_EDIT = document.body.dataset.canEdit === "1";
+const DONE = new Set(["finished", "failed", "stopped", "canceled"]);
+
+// --- helpers ----------------------------------------------------------------------------------
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function when(iso) {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? String(iso) : date.toLocaleString();
+}
+
+function fromNow(epochSeconds) {
+  if (!epochSeconds) return "—";
+  const seconds = Math.round(epochSeconds - Date.now() / 1000);
+  if (Math.abs(seconds) < 60) return seconds >= 0 ? `in ${seconds}s` : `${-seconds}s ago`;
+  const minutes = Math.round(seconds / 60);
+  return minutes >= 0 ? `in ${minutes} min` : `${-minutes} min ago`;
+}
+
+let flashTimer = null;
+function flash(message, kind = "info") {
+  const box = document.getElementById("flash");
+  if (!box) return;
+  box.textContent = message;
+  box.className = `flash ${kind}`;
+  box.hidden = false;
+  clearTimeout(flashTimer);
+  flashTimer = setTimeout(() => { box.hidden = true; }, kind === "error" ? 12000 : 5000);
+}
+
+class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+async function api(method, path, body) {
+  const init = {
+    method,
+    credentials: "same-origin",
+    cache: "no-store",
+    headers: {"Accept": "application/json", "X-Newsdesk-Console": "1"},
+  };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  if (response.status === 401) {  // the session ended: log in again, then come back here
+    location.href = `/console/login?next=${encodeURIComponent(location.pathname)}`;
+    throw new ApiError(401, "your session ended; log in again");
+  }
+  let data = null;
+  if (response.status !== 204) {
+    try { data = await response.json(); } catch { data = null; }
+  }
+  if (!response.ok) {
+    throw new ApiError(response.status, (data && data.error) || `HTTP ${response.status}`);
+  }
+  return data;
+}
+
+function guarded(action) {
+  // Run a button's action with the button disabled; report errors in the flash area.
+  return async (event) => {
+    const button = event.currentTarget;
+    button.disabled = true;
+    try { await action(button); } catch (error) { flash(error.message, "error"); } finally {
+      button.disabled = false;
+    }
+  };
+}
+
+function button(label, action, attrs = {}) {
+  return el("button", {type: "button", onclick: guarded(action), ...attrs}, label);
+}
+
+// --- jobs the operator queued: followed in a tray until they end --------------------------------
+
+const followed = new Map();
+
+function followJob(job, label, onDone) {
+  const tray = document.getElementById("tray");
+  const list = document.getElementById("tray-jobs");
+  if (!tray || !list || !job) return;
+  tray.hidden = false;
+  let item = followed.get(job.id);
+  if (!item) {
+    item = el("li", {"data-job": job.id});
+    list.prepend(item);
+    followed.set(job.id, item);
+  }
+  const started = Date.now();
+  const show = (status, extra) => {
+    item.replaceChildren(el("span", {class: "label"}, label),
+      el("span", {class: `status status-${status}`, "data-job-status": status}, status),
+      el("span", {class: "extra"}, extra || ""));
+  };
+  show(job.status);
+  const poll = async () => {
+    try {
+      const view = (await api("GET", `/v1/ops/jobs/${encodeURIComponent(job.id)}`)).job;
+      show(view.status, view.error || "");
+      if (DONE.has(view.status)) {
+        if (onDone) onDone(view);
+        return;
+      }
+    } catch (error) {
+      show("unknown", error.message);
+      if (error.status === 404) return;  // deleted or expired
+    }
+    if (Date.now() - started < 10 * 60 * 1000) setTimeout(poll, 700);
+  };
+  if (!DONE.has(job.status)) setTimeout(poll, 400);
+  else if (onDone) onDone(job);
+}
+
+async function refresh(body, label, onDone) {
+  const {job} = await api("POST", "/v1/ops/refresh", body);
+  flash(`Queued: ${label}`);
+  followJob(job, label, onDone);
+  return job;
+}
+
+function wireRefreshAll(onDone) {
+  for (const node of document.querySelectorAll("[data-refresh-all]")) {
+    node.addEventListener("click", guarded(() => refresh({}, "refresh every source", onDone)));
+  }
+}
+
+// --- editorial actions, shared by the preview and the story page ------------------------------
+
+async function editorial(method, storyId, what, body) {
+  const path = `/v1/ops/stories/${encodeURIComponent(storyId)}/${what}`;
+  return api(method, path, body);
+}
+
+function storyActions(story, after) {
+  // Pin/unpin, hide/unhide, pull/unpull for one story; `after` runs once the request succeeded.
+  if (!CAN_EDIT) return [];
+  const act = (label, method, what, body, confirmText) => button(label, async () => {
+    if (confirmText && !window.confirm(confirmText)) return;
+    const result = await editorial(method, story.id, what, body);
+    flash(`${label}: ${story.title || story.id}`);
+    after(result, label);
+  }, {"data-action": `${label.toLowerCase()}`});
+  const actions = [];
+  if (!story.pulled) {
+    actions.push(story.pinned === null || story.pinned === undefined
+      ? act("Pin", "PUT", "pin", {order: 0})
+      : act("Unpin", "DELETE", "pin"));
+    actions.push(story.hidden ? act("Unhide", "DELETE", "hidden") : act("Hide", "PUT", "hidden"));
+    actions.push(act("Pull", "POST", "pull", undefined,
+      "Pull this story? It leaves the feed now and its thumbnails are deleted."));
+  } else {
+    actions.push(act("Unpull", "DELETE", "pull"));
+  }
+  return actions;
+}
+
+async function storiesById() {
+  const {stories} = await api("GET", "/v1/ops/stories?limit=500");
+  return new Map(stories.map((s) => [s.id, s]));
+}
+
+// --- the TV preview -------------------------------------------------------------------------------
+
+function poster(card, size) {
+  // A 16:9 frame filled with the placeholder colour until the image has loaded, as on the TV.
+  const thumb = card.thumbnails[size] || Object.values(card.thumbnails)[0];
+  const frame = el("div", {class: "poster"});
+  frame.style.backgroundColor = card.placeholderColor;
+  if (thumb) {
+    const img = el("img", {src: thumb.url, width: thumb.width, height: thumb.height, alt: "",
+      loading: "lazy", decoding: "async"});
+    img.addEventListener("load", () => frame.classList.add("loaded"));
+    frame.append(img);
+  }
+  return frame;
+}
+
+const preview = {
+  drawn: null,
+  stories: new Map(),
+  fastUntil: 0,
+  timer: null,
+
+  async load() {
+    const meta = document.getElementById("feed-meta");
+    let feed = null;
+    try {
+      const response = await fetch("/v1/feed.json", {cache: "no-cache"});  // revalidates (ETag)
+      if (response.status === 503) {
+        meta.textContent = "Nothing published yet: refresh the sources and wait for a publish.";
+      } else if (!response.ok) {
+        meta.textContent = `The feed answered ${response.status}.`;
+      } else {
+        feed = await response.json();
+      }
+    } catch (error) {
+      meta.textContent = `Could not read the feed: ${error.message}`;
+    }
+    try { this.stories = await storiesById(); } catch (error) { flash(error.message, "error"); }
+    // Redraw only when the feed or a story's flags changed, so scrolling is not reset.
+    const flags = JSON.stringify([...this.stories.values()].map(
+      (s) => [s.id, s.pinned, s.hidden, s.pulled]));
+    const key = `${feed ? feed.version : "none"} ${flags}`;
+    if (key !== this.drawn) {
+      this.drawn = key;
+      if (feed) {
+        meta.textContent = `${feed.provider} · feed version ${feed.version} · generated ` +
+          `${when(feed.generatedAt)} · ${feed.rows.length} rows`;
+        document.getElementById("screen").dataset.version = String(feed.version);
+        this.draw(feed);
+      }
+      this.drawOffAir();
+    }
+    this.schedule();
+  },
+
+  schedule() {
+    clearTimeout(this.timer);
+    const delay = Date.now() < this.fastUntil ? 1000 : 15000;
+    this.timer = setTimeout(() => this.load(), delay);
+  },
+
+  soon() {
+    // After an action a publish follows in seconds: poll the feed quickly for a minute.
+    this.fastUntil = Date.now() + 60000;
+    this.schedule();
+  },
+
+  draw(feed) {
+    const rows = document.getElementById("rows");
+    rows.replaceChildren(...feed.rows.map((row) => el("section",
+      {class: "row", "data-row": row.id},
+      el("h2", {}, row.title),
+      el("div", {class: "cards"}, row.items.map((card) => this.card(card))))));
+    const top = feed.rows[0] ? feed.rows[0].items : [];
+    document.getElementById("crawl").textContent = top.map((c) => c.ticker).join("   •   ");
+  },
+
+  card(card) {
+    const state = this.stories.get(card.id) || {id: card.id, title: card.title, pinned: null};
+    const link = el("a", {href: `/console/stories/${card.id}`, class: "card-link"},
+      poster(card, "fhd"),
+      el("h3", {class: "headline"}, card.title),
+      el("p", {class: "ticker"}, card.ticker));
+    return el("article", {class: "card", "data-story": card.id, tabindex: -1},
+      state.pinned !== null && state.pinned !== undefined
+        ? el("span", {class: "badge"}, "Pinned") : null,
+      link,
+      el("div", {class: "actions"}, storyActions(state, (result) => this.acted(card.id, result))));
+  },
+
+  acted(storyId, result) {
+    const node = document.querySelector(`[data-story="${storyId}"]`);
+    if (node) node.classList.add("pending");
+    if (result && result.publish && result.publish !== "already queued") {
+      followJob({id: result.publish, status: "queued"}, "publish feed", () => this.load());
+    }
+    this.soon();
+  },
+
+  drawOffAir() {
+    const panel = document.getElementById("off-air-panel");
+    const list = document.getElementById("off-air");
+    const off = [...this.stories.values()].filter((s) => s.hidden || s.pulled);
+    panel.hidden = off.length === 0;
+    list.replaceChildren(...off.map((s) => el("li", {"data-story": s.id},
+      el("span", {class: "status"}, s.pulled ? "pulled" : "hidden"), " ",
+      el("a", {href: `/console/stories/${s.id}`}, s.title), " ",
+      el("span", {class: "actions"}, storyActions(s, (result) => this.acted(s.id, result))))));
+  },
+
+  start() {
+    wireRefreshAll(() => this.soon());
+    this.load();
+  },
+};
+
+// --- a story's detail view ----------------------------------------------------------------------
+
+const story = {
+  async load() {
+    const id = document.body.dataset.story;
+    const detail = document.getElementById("detail");
+    const state = document.getElementById("story-state");
+    let ops = null;
+    try { ops = (await storiesById()).get(id) || null; } catch (error) { flash(error.message, "error"); }
+    const response = await fetch(`/v1/articles/${id}.json`, {cache: "no-cache"});
+    if (response.ok) {
+      const doc = await response.json();
+      const card = doc.card;
+      detail.replaceChildren(
+        poster(card, "hero"),
+        el("div", {class: "detail-text"},
+          el("p", {class: "kicker"}, `${card.category} · ${when(card.publishedAt)} · ` +
+            `${doc.readingTimeMinutes} min read`),
+          el("h1", {}, card.title),
+          doc.byline ? el("p", {class: "byline"}, doc.byline) : null,
+          el("p", {class: "summary"}, card.summary),
+          el("p", {class: "ticker"}, card.ticker),
+          doc.paragraphs.map((p) => el("p", {}, p)),
+          el("p", {class: "meta"}, `Source: ${doc.source}`,
+            doc.canonicalUrl ? [" · ", el("a", {href: doc.canonicalUrl, rel: "noreferrer",
+              target: "_blank"}, "original")] : null),
+          el("p", {class: "tags"}, card.tags.map((t) => el("span", {class: "tag"}, t)))));
+    } else {
+      detail.replaceChildren(el("p", {class: "meta"},
+        response.status === 404 ? "Not on air: this story is hidden, pulled or not ready yet."
+          : `The detail answered ${response.status}.`));
+    }
+    if (!ops) {
+      state.textContent = "This story is not among the 500 most recent ones.";
+      return;
+    }
+    document.title = `${ops.title} · Newsdesk`;
+    const flags = [ops.status, ops.pinned !== null ? `pinned (${ops.pinned})` : null,
+      ops.hidden ? "hidden" : null, ops.pulled ? "pulled" : null].filter(Boolean);
+    state.textContent = `${ops.title} — ${flags.join(", ")} · source ${ops.source}` +
+      (ops.error ? ` · error: ${ops.error}` : "");
+    const actions = storyActions(ops, (result) => {
+      if (result && result.publish && result.publish !== "already queued") {
+        followJob({id: result.publish, status: "queued"}, "publish feed", () => this.load());
+      }
+      setTimeout(() => this.load(), 300);
+    });
+    if (CAN_EDIT) {
+      actions.push(button("Process again", async () => {
+        await refresh({story: id}, `process ${ops.title}`, () => this.load());
+      }));
+    }
+    document.getElementById("story-actions").replaceChildren(...actions);
+  },
+  start() { this.load(); },
+};
+
+// --- sources ------------------------------------------------------------------------------------
+
+function health(source) {
+  const h = source.health;
+  if (source.enabled === false) return ["disabled", "off"];
+  if (h.consecutiveFailures > 0) return [`failing (${h.consecutiveFailures})`, "bad"];
+  if (!h.lastSuccess) return ["never refreshed", "warn"];
+  return ["healthy", "ok"];
+}
+
+const sourcesPage = {
+  async load() {
+    const {sources} = await api("GET", "/v1/ops/sources");
+    const body = document.querySelector("#sources tbody");
+    body.replaceChildren(...sources.map((s) => {
+      const [label, kind] = health(s);
+      return el("tr", {"data-source": s.id},
+        el("td", {}, el("strong", {}, s.id), el("div", {class: "meta"}, s.url || s.path || "")),
+        el("td", {}, s.kind),
+        el("td", {}, s.category),
+        el("td", {}, el("span", {class: `health health-${kind}`}, label)),
+        el("td", {}, when(s.health.lastSuccess),
+          s.health.lastResult ? el("div", {class: "meta"}, String(s.health.lastResult)) : null),
+        el("td", {}, s.health.lastError
+          ? [el("div", {}, s.health.lastError), el("div", {class: "meta"}, when(s.health.lastErrorAt))]
+          : "—"),
+        el("td", {}, fromNow(s.health.nextPoll)),
+        el("td", {}, CAN_EDIT ? button("Refresh", () => refresh({source: s.id},
+          `refresh ${s.id}`, () => this.load()), {"data-refresh": s.id}) : null));
+    }));
+  },
+  start() {
+    wireRefreshAll(() => this.load());
+    this.load().catch((error) => flash(error.message, "error"));
+    setInterval(() => this.load().catch(() => {}), 15000);
+  },
+};
+
+// --- jobs -----------------------------------------------------------------------------------------
+
+const jobsPage = {
+  status: new URLSearchParams(location.search).get("status") || "failed",
+
+  async load() {
+    const [{jobs}, overview] = await Promise.all([
+      api("GET", `/v1/ops/jobs?status=${encodeURIComponent(this.status)}&limit=200`),
+      api("GET", "/v1/ops/status"),
+    ]);
+    const queues = Object.entries(overview.queues)
+      .map(([name, q]) => `${name}: ${q.queued} queued, ${q.failed} failed`).join(" · ");
+    document.getElementById("overview").textContent =
+      `Feed version ${overview.feed.version ?? "none"} · ${queues} · ` +
+      `${overview.workers.length} worker(s)`;
+    for (const tab of document.querySelectorAll("[data-status]")) {
+      tab.setAttribute("aria-pressed", String(tab.dataset.status === this.status));
+    }
+    const body = document.querySelector("#jobs tbody");
+    if (!jobs.length) {
+      body.replaceChildren(el("tr", {}, el("td", {colspan: 7, class: "meta"},
+        `No ${this.status} jobs.`)));
+      return;
+    }
+    body.replaceChildren(...jobs.map((job) => el("tr", {"data-job": job.id},
+      el("td", {}, el("div", {}, job.description || job.id), el("div", {class: "meta"}, job.id)),
+      el("td", {}, job.queue),
+      el("td", {}, el("span", {class: `status status-${job.status}`}, job.status)),
+      el("td", {}, when(job.enqueuedAt)),
+      el("td", {}, job.seconds !== undefined ? `${job.seconds}s` : "—"),
+      el("td", {class: "result"}, job.error ||
+        (job.result !== undefined ? JSON.stringify(job.result).slice(0, 200) : "")),
+      el("td", {}, CAN_EDIT ? [
+        job.status === "failed" ? button("Retry", async () => {
+          const {job: view} = await api("POST", `/v1/ops/jobs/${encodeURIComponent(job.id)}/retry`);
+          followJob(view, `retry ${job.description || job.id}`, () => this.load());
+          await this.load();
+        }, {"data-retry": job.id}) : null,
+        job.status !== "started" ? button("Delete", async () => {
+          if (!window.confirm("Delete this job?")) return;
+          await api("DELETE", `/v1/ops/jobs/${encodeURIComponent(job.id)}`);
+          await this.load();
+        }) : null] : null))));
+  },
+
+  start() {
+    for (const tab of document.querySelectorAll("[data-status]")) {
+      tab.addEventListener("click", () => {
+        this.status = tab.dataset.status;
+        history.replaceState(null, "", `?status=${this.status}`);
+        this.load().catch((error) => flash(error.message, "error"));
+      });
+    }
+    this.load().catch((error) => flash(error.message, "error"));
+    setInterval(() => this.load().catch(() => {}), 5000);
+  },
+};
+
+// --- audit log ----------------------------------------------------------------------------------
+
+const auditPage = {
+  async load() {
+    const {entries} = await api("GET", "/v1/ops/audit?limit=200");
+    document.querySelector("#audit tbody").replaceChildren(...entries.map((entry) => {
+      const {at, who, action, target, ...details} = entry;
+      const extra = Object.keys(details).length ? JSON.stringify(details) : "";
+      return el("tr", {}, el("td", {}, when(at)), el("td", {}, who), el("td", {}, action),
+        el("td", {}, target), el("td", {class: "meta"}, extra));
+    }));
+  },
+  start() {
+    this.load().catch((error) => flash(error.message, "error"));
+    setInterval(() => this.load().catch(() => {}), 15000);
+  },
+};
+
+const PAGES = {preview, story, sources: sourcesPage, jobs: jobsPage, audit: auditPage};
+const current = PAGES[document.body.dataset.page];
+if (current) current.start();
