@@ -15,24 +15,25 @@ After the first feed is live and the start-up refresh has settled, --tvs simulat
 raw HTTP/1.1 keep-alive sockets) poll ``/v1/feed.json`` every 1-5 s with jitter, sending
 ``If-None-Match`` with the ETag of the last body they received and ``Accept-Encoding: gzip``.
 At 20% of the run every article file is rewritten and ``POST /v1/ops/refresh {}`` queues a full
-refresh; from 40% the script waits (a few seconds at most) for a worker that is running a job
+refresh; from 40% the script waits (up to 20% of the run) for a worker that is running a job
 and kills it and its work horse with SIGKILL (`newsdesk up` restarts the worker).
 
 Errors are anything but 200/304, a timeout (10 s), a dropped connection that a retry on a fresh
 connection does not cure, or a 200 body that is not the version its X-Feed-Version names (each new
 ETag's body is also validated against the channel-feed schema once).
 
-Staleness: a thread samples ``nd:feed:current`` every 20 ms and records when each version was
-first seen. A response is stale when, at the moment its request was sent, the sampler had
-already seen a newer version than the X-Feed-Version it carries; its staleness is the time since
-the served version was first superseded. The sampler can only lag the real switch, so this never
-invents staleness but may miss up to ~20 ms of it.
+Staleness: a thread samples ``nd:feed:current`` every 20 ms and records each change. A response
+is stale when the version it carries (X-Feed-Version) was no longer the live one at the moment
+its request was sent; its staleness is the time since that version was replaced. The sampler
+can only lag a real switch, so this never invents staleness but may miss up to ~20 ms of it.
+The report also counts changes of the pointer to a lower version number (a feed going back).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import contextlib
 import gzip
 import http.client
@@ -320,25 +321,38 @@ def wait_until(what: str, check, timeout: float, system: System, every: float = 
 
 
 class VersionWatch(threading.Thread):
-    """Samples nd:feed:current and records when each version was first seen (monotonic)."""
+    """Samples nd:feed:current and records every change of it: (monotonic time, version)."""
 
     def __init__(self, url: str) -> None:
         super().__init__(name="version-watch", daemon=True)
         self.r = connect(url)
-        self.first_seen: dict[int, float] = {}
+        self.changes: list[tuple[float, int]] = []
         self.stop_event = threading.Event()
 
     def run(self) -> None:
         while not self.stop_event.is_set():
             with contextlib.suppress(redis.RedisError, ValueError, TypeError):
                 version = int(self.r.get(keys.FEED_CURRENT))
-                self.first_seen.setdefault(version, time.monotonic())
+                if not self.changes or self.changes[-1][1] != version:
+                    self.changes.append((time.monotonic(), version))
             self.stop_event.wait(SAMPLE_EVERY)
 
     def staleness(self, version: int, sent: float) -> float:
-        """Seconds the served version had been superseded when the request was sent (0: fresh)."""
-        newer = [t for v, t in list(self.first_seen.items()) if v > version and t <= sent]
-        return sent - min(newer) if newer else 0.0
+        """Seconds since the served version stopped being the live one, at the moment the
+        request was sent (0: it was live, or the sampler never saw it live before)."""
+        changes = self.changes[: bisect.bisect_right(self.changes, (sent, math.inf))]
+        if not changes or changes[-1][1] == version:
+            return 0.0
+        for (_, live), (replaced_at, _) in zip(reversed(changes[:-1]), reversed(changes[1:]),
+                                               strict=True):
+            if live == version:
+                return sent - replaced_at
+        return 0.0
+
+    def backwards(self) -> list[tuple[int, int]]:
+        """Every change of the pointer to a lower version number than the one it replaced."""
+        return [(a, b) for (_, a), (_, b) in zip(self.changes, self.changes[1:], strict=False)
+                if b < a]
 
 
 # -- the simulated TVs ----------------------------------------------------------------------------
@@ -503,7 +517,8 @@ class Events:
     kill_at: float | None = None
     killed: str | None = None
     killed_job: str | None = None
-    notes: list[str] = field(default_factory=list)
+    started: str = ""  # wall clock, UTC
+    load: str = ""  # 1-minute load average when polling began: this is a shared machine
 
 
 def trigger_refresh(system: System, folder: Path, stories: list[Story]) -> str:
@@ -518,33 +533,41 @@ def trigger_refresh(system: System, folder: Path, stories: list[Story]) -> str:
 
 
 def kill_a_worker(system: System, r: redis.Redis, patience: float) -> tuple[str, str | None]:
-    """SIGKILL one RQ worker of our tree (a busy one if one turns up) and its work horse."""
+    """SIGKILL one RQ worker of our tree and its work horse; returns (what, the job it ran).
+
+    Preferably one that is processing a story (losing that job loses an update unless it is
+    handed back), else any busy one, else any: whatever turns up within `patience` seconds.
+    """
     from rq import Worker
 
     assert system.up is not None
     deadline = time.monotonic() + patience
     while True:
         ours = set(descendants(system.up.pid))
-        workers = [w for w in Worker.all(connection=r) if w.pid in ours]
-        busy = [w for w in workers if w.get_current_job_id()]
-        if busy or (workers and time.monotonic() >= deadline):
+        workers = [(w, w.get_current_job_id() or "") for w in Worker.all(connection=r)
+                   if w.pid in ours]
+        processing = [w for w in workers if w[1].startswith("process-")]
+        if processing:
             break
         if time.monotonic() >= deadline:
-            return "no live RQ worker found under `newsdesk up`; nothing killed", None
-        time.sleep(0.1)
-    victim = (busy or workers)[0]
-    job = victim.get_current_job_id()
+            if not workers:
+                return "no live RQ worker found under `newsdesk up`; nothing killed", None
+            break
+        time.sleep(0.05)
+    victim, job = (processing or sorted(workers, key=lambda w: not w[1]))[0]
     pids = [victim.pid, *descendants(victim.pid)]  # the worker and its forked work horse
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     return (f"worker {victim.name} (pids {', '.join(map(str, pids))}) while it ran "
-            f"{job or 'no job'}"), job
+            f"{job or 'no job'}"), job or None
 
 
 async def run_load(args: argparse.Namespace, system: System, r: redis.Redis, folder: Path,
                    stories: list[Story]) -> tuple[Results, Events, float]:
-    results, events = Results(), Events()
+    results = Results()
+    events = Events(started=datetime.now(UTC).isoformat(timespec="seconds"),
+                    load=f"{os.getloadavg()[0]:.2f}")
     start = time.monotonic()
     until = start + args.seconds
     rng = random.Random(args.seed)
@@ -586,7 +609,7 @@ def summarize(results: Results, watch: VersionWatch, start: float) -> dict[str, 
     polls = results.polls
     ok = [p for p in polls if p.error is None]
     stale = [watch.staleness(p.version, p.sent) for p in ok if p.version is not None]
-    during = sorted(v for v, t in watch.first_seen.items() if t >= start)
+    during = [v for t, v in watch.changes if t >= start]
     return {
         "requests": len(polls),
         "errors": len(polls) - len(ok),
@@ -596,6 +619,7 @@ def summarize(results: Results, watch: VersionWatch, start: float) -> dict[str, 
         "max_stale": max(stale, default=0.0),
         "stale_responses": sum(s > 0 for s in stale),
         "versions": during,
+        "backwards": watch.backwards(),
         "error_kinds": sorted({p.error or "" for p in polls if p.error})[:5],
     }
 
@@ -647,7 +671,8 @@ def report(args: argparse.Namespace, system: System, summary: dict[str, Any], re
     up = shlex.join(["python", "-m", "channel.cli", *system.command[3:]])
     print(f"\nSoak: {args.tvs} TVs for {args.seconds:g} s, polling every "
           f"{args.min_interval:g}-{args.max_interval:g} s with If-None-Match "
-          f"({datetime.now(UTC).isoformat(timespec='seconds')}, {os.cpu_count()} CPUs)\n")
+          f"(started {events.started}, {os.cpu_count()} CPUs, load average before "
+          f"{events.load})\n")
     print("| requests | errors | 304 ratio | p50 ms | p99 ms | max staleness s |")
     print("|---:|---:|---:|---:|---:|---:|")
     print(f"| {summary['requests']} | {summary['errors']} | {summary['ratio_304']:.3f} | "
@@ -656,9 +681,12 @@ def report(args: argparse.Namespace, system: System, summary: dict[str, Any], re
     print(f"\nCommand: `{argv}`  (system under test: `REDIS_URL=unix://... {up}`)")
     print(f"- full refresh queued at {events.refresh_at or 0:.1f} s (job {events.refresh_job}); "
           f"killed at {events.kill_at or 0:.1f} s: {events.killed}")
-    print(f"- feed versions first seen during the soak: {len(versions)} "
+    print(f"- nd:feed:current changed {len(versions)} times during the soak "
           f"({', '.join(map(str, versions[:12]))}{' ...' if len(versions) > 12 else ''}); "
           f"stale responses: {summary['stale_responses']}")
+    back = summary["backwards"]
+    print(f"- the pointer moved to a LOWER version {len(back)} times"
+          + (f" ({', '.join(f'{a} -> {b}' for a, b in back[:6])})" if back else ""))
     print(f"- connections opened: {results.connections}, retries after a closed keep-alive "
           f"connection: {results.retries}, distinct ETags schema-checked: "
           f"{len(results.validated)}")

@@ -30,12 +30,19 @@ if TYPE_CHECKING:  # imported where used: `newsdesk --help` and `up` should star
 
 
 def _redis() -> redis.Redis:
+    import redis
+
     from channel.redisconn import connect
 
     settings = Settings.from_env()
     if not settings.redis_url:
         raise click.UsageError("REDIS_URL is not set (scripts/up prints the one it started)")
-    return connect(settings.redis_url)
+    r = connect(settings.redis_url)
+    try:
+        r.ping()
+    except redis.RedisError as exc:
+        raise click.ClickException(f"cannot reach Redis at {settings.redis_url}: {exc}") from exc
+    return r
 
 
 def _emit(doc: object) -> None:
@@ -120,11 +127,9 @@ def _fetch_job(r: redis.Redis, job_id: str) -> Job:
 )
 def main(verbose: bool, as_json: bool) -> None:
     """Newsdesk: sources in, a TV channel feed out."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
+    from channel import logs
+
+    logs.configure(logging.DEBUG if verbose else logging.INFO)  # JSON lines on stderr
 
 
 @main.command()

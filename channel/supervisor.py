@@ -121,6 +121,7 @@ class Supervisor:
         base = settings.public_url
         print(
             f"\nFeed: {base}/v1/feed.json\n"
+            f"Console: {base}/console (log in with the operator token below)\n"
             f"Roku Direct Publisher export: {base}/v1/roku.json\n"
             f"Health: {base}/healthz and {base}/readyz; metrics: {base}/metrics\n"
             f"Operator API: {base}/v1/ops (Authorization: Bearer {settings.admin_token})\n"
