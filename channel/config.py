@@ -36,8 +36,13 @@ class Settings:
     top_stories: int = 10
     feed_versions_kept: int = 5
     job_timeout: int = 180
+    local_roots: tuple[Path, ...] = ()  # where operator-API sources may read local files
     fetch_timeout: float = 20.0  # seconds for one fetch, redirects and slow bodies included
     data_dir: Path = ROOT / "var"
+
+    def allowed_roots(self) -> tuple[Path, ...]:
+        """Folders local sources may read: NEWSDESK_LOCAL_ROOTS, else the channel config's."""
+        return self.local_roots or (self.channel_config.resolve().parent,)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -56,5 +61,7 @@ class Settings:
             feed_versions_kept=_int("NEWSDESK_FEED_VERSIONS_KEPT", cls.feed_versions_kept),
             job_timeout=_int("NEWSDESK_JOB_TIMEOUT", cls.job_timeout),
             fetch_timeout=float(env.get("NEWSDESK_FETCH_TIMEOUT") or cls.fetch_timeout),
+            local_roots=tuple(Path(p).resolve() for p in
+                              env.get("NEWSDESK_LOCAL_ROOTS", "").split(os.pathsep) if p),
             data_dir=Path(env.get("NEWSDESK_DATA_DIR") or cls.data_dir),
         )

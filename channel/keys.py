@@ -60,6 +60,7 @@ METRICS = PREFIX + "metrics"  # hash of worker-side counters (see channel/metric
 
 # Coordination.
 SCHEDULER_LOCK = PREFIX + "lock:scheduler"
+PUBLISH_LOCK = PREFIX + "lock:publish"
 
 
 def worker_alive(worker_name: str) -> str:

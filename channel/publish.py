@@ -118,7 +118,16 @@ def _roku_fields(r: redis.Redis, feed: dict[str, Any], current: int | None) -> d
 
 
 def publish(r: redis.Redis, settings: Settings) -> int:
-    """Publish a new version if the content changed. Returns the live version number."""
+    """Publish a new version if the content changed. Returns the live version number.
+
+    One publish at a time (a Redis lock): two workers publishing at once could otherwise
+    switch the pointer back to the older of their two versions.
+    """
+    with r.lock(keys.PUBLISH_LOCK, timeout=120, blocking_timeout=120):
+        return _publish(r, settings)
+
+
+def _publish(r: redis.Redis, settings: Settings) -> int:
     r.delete(keys.PUBLISH_PENDING)  # stories readied from now on get a publish of their own
     raw_current = r.get(keys.FEED_CURRENT)
     current = int(raw_current) if raw_current is not None else None

@@ -242,3 +242,24 @@ def test_fast_and_full_validators_agree_on_every_broken_rule(rule):
         schemas._fast("channel-feed")(broken)
     with pytest.raises(schemas.DocumentInvalid):
         schemas.validate("channel-feed", broken)
+
+
+def test_concurrent_publishes_never_move_the_pointer_back(r, settings, tmp_path):
+    _ready_newsroom(r, tmp_path)
+    ids = [k.decode() for k in r.hkeys(keys.CARDS)]
+    seen: list[int] = []
+
+    def publisher(offset: int) -> None:
+        for n in range(6):
+            r.zadd(keys.PINS, {ids[(n + offset) % len(ids)]: n * 10 + offset})
+            publish.publish(r, settings)
+            seen.append(int(r.get(keys.FEED_CURRENT)))
+
+    threads = [threading.Thread(target=publisher, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    kept = [int(v) for v in r.lrange(keys.FEED_VERSIONS, 0, -1)]
+    assert kept == sorted(kept, reverse=True)  # newest first, always
+    assert int(r.get(keys.FEED_CURRENT)) == kept[0] == max(seen)

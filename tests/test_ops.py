@@ -205,3 +205,26 @@ def test_openapi_document_is_valid_and_matches_the_routes(client, app):
             path = rule.rule.replace("<", "{").replace(">", "}")
             routed |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routed == documented
+
+
+def test_local_paths_from_the_api_stay_inside_the_allowed_roots(client, r, auth, tmp_path,
+                                                                 monkeypatch):
+    monkeypatch.setenv("NEWSDESK_LOCAL_ROOTS", str(tmp_path))
+    from app import create_app
+
+    confined = create_app(Settings.from_env()).test_client()
+    load_newsroom(r, tmp_path)
+    outside = {"id": "etc", "kind": "folder", "path": "/etc", "category": "world"}
+    refused = confined.post("/v1/ops/sources", json=outside, headers=auth)
+    assert refused.status_code == 422 and refused.get_json()["error"].startswith("path:")
+    sneaky = {**outside, "path": "newsroom/../../../etc"}
+    assert confined.post("/v1/ops/sources", json=sneaky, headers=auth).status_code == 422
+    inside = {**outside, "path": "newsroom/articles"}
+    created = confined.post("/v1/ops/sources", json=inside, headers=auth)
+    assert created.status_code == 201
+    assert created.get_json()["source"]["path"] == str(tmp_path / "newsroom" / "articles")
+    moved = confined.patch("/v1/ops/sources/etc", json={"path": "/etc"}, headers=auth)
+    assert moved.status_code == 422
+    wrong_kind = confined.patch("/v1/ops/sources/etc", json={"url": "https://e.org/x"},
+                                headers=auth)
+    assert wrong_kind.status_code == 422  # a folder source needs a path

@@ -10,9 +10,11 @@ import logging
 
 import redis
 from rq.job import Job
+from rq.utils import now
 
 from channel import keys
 from workers import queues
+from workers.worker import LIVENESS_TTL
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +26,14 @@ def rescue_orphans(r: redis.Redis) -> list[str]:
         registry = queues.queue(r, name).started_job_registry
         expired = []
         for job_id, execution_id in registry.get_job_and_execution_ids():
-            job = Job.fetch(job_id, connection=r) if r.exists(f"rq:job:{job_id}") else None
-            worker = job.worker_name if job else None
-            if worker and r.exists(keys.worker_alive(worker)):
+            if not r.exists(f"rq:job:{job_id}"):
+                continue  # RQ's own cleanup deals with dangling entries
+            job = Job.fetch(job_id, connection=r)
+            if not job.worker_name or not job.started_at:
+                continue  # still being handed to its worker: not started yet
+            if (now() - job.started_at).total_seconds() < LIVENESS_TTL:
+                continue  # a worker that was idle refreshes its key within this grace
+            if r.exists(keys.worker_alive(job.worker_name)):
                 continue
             expired.append(f"{job_id}:{execution_id}")
             rescued.append(job_id)

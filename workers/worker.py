@@ -35,20 +35,26 @@ def run(url: str, *, burst: bool = False, name: str | None = None) -> None:
     """Work until told to stop; reconnect with backoff when Redis goes away."""
     import workers.jobs  # noqa: F401  (imported once here, so each forked job starts warm)
 
-    delay = 0.5
+    delay, attempt = 0.5, 0
     while True:
+        # After a crash RQ may still hold the old name as alive for minutes: take a new one.
+        current = f"{name}-{attempt}" if name and attempt else name
+        attempt += 1
         try:
             r = connect(url)
             warn_if_evicting(r)
             worker = NewsdeskWorker(
-                [queues.queue(r, q) for q in queues.ALL], connection=r, name=name,
+                [queues.queue(r, q) for q in queues.ALL], connection=r, name=current,
                 job_monitoring_interval=JOB_MONITORING_INTERVAL,
                 maintenance_interval=MAINTENANCE_INTERVAL,
             )
             # with_scheduler: retries with a delay and scheduled jobs need a worker-side scheduler.
             worker.work(burst=burst, logging_level="INFO", with_scheduler=True)
-            return  # a requested shutdown or the end of a burst
+            if burst or worker._stop_requested:  # RQ's flag for a SIGTERM/SIGINT shutdown
+                return
+            # RQ's loop gives up ("unhandled exception, quitting") when Redis drops it mid-call.
+            log.warning("worker: RQ's loop ended on its own; starting again in %.1fs", delay)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             log.warning("worker: Redis unavailable (%s); reconnecting in %.1fs", exc, delay)
-            time.sleep(delay)
-            delay = min(delay * 2, 10.0)
+        time.sleep(delay)
+        delay = min(delay * 2, 10.0)

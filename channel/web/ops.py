@@ -9,7 +9,7 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 
 from channel import editorial, schemas, sources, status, store
-from channel.web import openapi, redis_client
+from channel.web import openapi, redis_client, settings
 from channel.web.auth import require
 from workers import queues
 
@@ -77,6 +77,18 @@ def _accepted(job: Job, status_code: int = 202):
 # --- sources and categories ------------------------------------------------------------------
 
 
+def _confine(source: dict[str, Any]) -> dict[str, Any]:
+    """A local path from the API must stay inside the allowed roots, never e.g. /etc."""
+    if "path" not in source:
+        return source
+    roots = settings().allowed_roots()
+    path = (roots[0] / source["path"]).resolve()
+    if not any(path.is_relative_to(root) for root in roots):
+        abort(422, description="path: must be inside " + ", ".join(map(str, roots))
+              + " (NEWSDESK_LOCAL_ROOTS)")
+    return {**source, "path": str(path)}
+
+
 def _source_or_404(source_id: str) -> dict[str, Any]:
     source = store.get_source(redis_client(), source_id)
     if source is None:
@@ -99,7 +111,7 @@ def create_source():
     r = redis_client()
     if store.get_source(r, body["id"]) is not None:
         abort(409, description=f"source {body['id']!r} exists; PATCH it instead")
-    source = store.save_source(r, body)
+    source = store.save_source(r, _confine(body))
     editorial.audit(r, g.operator, "create source", source["id"])
     return jsonify({"source": source}), 201
 
@@ -118,7 +130,7 @@ def update_source(source_id: str):
     source = _source_or_404(source_id)
     changes = _json_body("source-patch")
     try:
-        saved = store.update_source(redis_client(), source, changes)
+        saved = store.update_source(redis_client(), source, _confine(changes))
     except schemas.DocumentInvalid as exc:
         abort(422, description="; ".join(exc.errors))
     editorial.audit(redis_client(), g.operator, "update source", source_id, changes=changes)
