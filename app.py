@@ -17,6 +17,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """The app factory: settings from the environment unless given (tests pass their own)."""
     from channel.web import console, health, ops, public
     from channel.web.errors import register_error_handlers
+    from channel.web.fastpath import PollFastPath
 
     settings = settings or Settings.from_env()
     if not settings.redis_url:
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(ops.bp)
     console.init_app(app)
+    app.wsgi_app = PollFastPath(app)  # the TV poll skips Flask's per-request machinery
     logs.configure()
     _request_ids(app)
     try:

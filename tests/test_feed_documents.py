@@ -263,3 +263,20 @@ def test_concurrent_publishes_never_move_the_pointer_back(r, settings, tmp_path)
     kept = [int(v) for v in r.lrange(keys.FEED_VERSIONS, 0, -1)]
     assert kept == sorted(kept, reverse=True)  # newest first, always
     assert int(r.get(keys.FEED_CURRENT)) == kept[0] == max(seen)
+
+
+def test_fast_path_answers_like_the_flask_route(r, client, tmp_path):
+    """/v1/feed.json skips Flask; /v1/categories/<id>.json goes through it: same rules."""
+    _ready_newsroom(r, tmp_path)
+    fast = client.get("/v1/feed.json", headers={"Accept-Encoding": "gzip"})
+    routed = client.get("/v1/categories/world.json", headers={"Accept-Encoding": "gzip"})
+    for response in (fast, routed):
+        assert response.status_code == 200
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert response.headers["Content-Length"] == str(len(response.data))
+        assert response.headers["Vary"] == "Accept-Encoding"
+    assert {k for k, _ in fast.headers} == {k for k, _ in routed.headers} - {"X-Request-Id"}
+    head = client.head("/v1/feed.json")
+    assert head.status_code == 200 and head.data == b""
+    assert client.get("/v1/feed.json", headers={"If-None-Match": "*"}).status_code == 304
+    assert client.post("/v1/feed.json").status_code == 405  # only GET/HEAD take the fast path

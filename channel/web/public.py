@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, request
 from channel import keys, schemas, store
 from channel.feed import VARIANT_ITEMS, variant_name
 from channel.metrics import POLLS
-from channel.publish import ROKU, FeedVersion
+from channel.publish import ROKU, Document, FeedVersion
 from channel.web import redis_client, settings
 
 bp = Blueprint("public", __name__)
@@ -87,38 +87,59 @@ live_feed = LiveFeed()
 
 
 def _etag_matches(etag: str) -> bool:
-    header = request.headers.get("If-None-Match", "")
-    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
-    return header.strip() == "*" or etag in tags
+    return etag_matches(etag, request.headers.get("If-None-Match", ""))
+
+
+def etag_matches(etag: str, if_none_match: str) -> bool:
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return if_none_match.strip() == "*" or etag in tags
+
+
+def poll_response(version: FeedVersion, document: Document, name: str, *, stale: bool,
+                  if_none_match: str, accept_encoding: str,
+                  max_age: int) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Status, headers and body for a poll of a prebuilt document: 200, gzip or 304.
+
+    Plain data in and out, so the Flask route and the WSGI fast path (fastpath.py) share it.
+    """
+    headers = [
+        ("ETag", document.etag),
+        ("Last-Modified", version.generated_at),
+        ("Cache-Control", f"public, max-age={max_age}, stale-while-revalidate={max_age * 5}, "
+                          "stale-if-error=86400"),
+        ("Vary", "Accept-Encoding"),
+        ("X-Feed-Version", str(version.version)),
+    ]
+    if stale:
+        headers.append(("Warning", '110 - "Response is Stale"'))
+    if if_none_match and etag_matches(document.etag, if_none_match):
+        POLLS.labels(name.partition("?")[0], "304").inc()
+        return 304, headers, b""
+    POLLS.labels(name.partition("?")[0], "200").inc()
+    headers.append(("Content-Type", "application/json"))
+    if "gzip" in accept_encoding:
+        headers.append(("Content-Encoding", "gzip"))
+        body = document.gzip
+    else:
+        body = document.body
+    headers.append(("Content-Length", str(len(body))))
+    return 200, headers, body
 
 
 def _serve(name: str, missing: str) -> Response:
-    """Prebuilt bytes of one document of the live version: 200, gzip or 304."""
+    """Prebuilt bytes of one document of the live version."""
     version, stale = live_feed.get(redis_client(), settings().pointer_ttl)
     if version is None:
         abort(503, description="no feed has been published yet")
     document = version.documents.get(name)
     if document is None:
         abort(404, description=missing)
-    max_age = settings().feed_max_age
-    headers = {
-        "ETag": document.etag,
-        "Last-Modified": version.generated_at,
-        "Cache-Control": f"public, max-age={max_age}, stale-while-revalidate={max_age * 5}, "
-        "stale-if-error=86400",
-        "Vary": "Accept-Encoding",
-        "X-Feed-Version": str(version.version),
-    }
-    if stale:
-        headers["Warning"] = '110 - "Response is Stale"'
-    if _etag_matches(document.etag):
-        POLLS.labels(name.partition("?")[0], "304").inc()
-        return Response(status=304, headers=headers)
-    POLLS.labels(name.partition("?")[0], "200").inc()
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
-        headers["Content-Encoding"] = "gzip"
-        return Response(document.gzip, headers=headers, content_type="application/json")
-    return Response(document.body, headers=headers, content_type="application/json")
+    status, headers, body = poll_response(
+        version, document, name, stale=stale,
+        if_none_match=request.headers.get("If-None-Match", ""),
+        accept_encoding=request.headers.get("Accept-Encoding", ""),
+        max_age=settings().feed_max_age)
+    return Response(body, status=status, headers=headers)
 
 
 def _int_param(name: str) -> int | None:
