@@ -13,6 +13,7 @@ import time
 import uuid
 
 import redis
+from rq.job import Job
 
 from channel import keys, store
 from workers import queues, watchdog
@@ -36,6 +37,26 @@ _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
+
+
+def enqueue_due_jobs(r: redis.Redis) -> list[str]:
+    """Move retries whose delay has passed from RQ's scheduled registries onto their queues.
+
+    This is what RQ's worker-side scheduler does; here the one active Newsdesk scheduler does
+    it every tick, instead of whichever worker holds RQ's lock (held for a minute or more by
+    a worker that was killed).
+    """
+    moved = []
+    for name in queues.ALL:
+        q = queues.queue(r, name)
+        registry = q.scheduled_job_registry
+        for job_id in registry.get_jobs_to_schedule(int(time.time())):
+            job = Job.fetch(job_id, connection=r) if r.exists(f"rq:job:{job_id}") else None
+            registry.remove(job_id)
+            if job is not None:
+                q.enqueue_job(job)
+                moved.append(job_id)
+    return moved
 
 
 class Scheduler:
@@ -83,6 +104,7 @@ class Scheduler:
         if queued:
             log.info("queued refresh for %s", ", ".join(queued))
         watchdog.rescue_orphans(self.r)
+        enqueue_due_jobs(self.r)
         if now - self.last_publish >= PUBLISH_EVERY:
             self.last_publish = now
             queues.request_publish(self.r)

@@ -48,8 +48,8 @@ def run(url: str, *, burst: bool = False, name: str | None = None) -> None:
                 job_monitoring_interval=JOB_MONITORING_INTERVAL,
                 maintenance_interval=MAINTENANCE_INTERVAL,
             )
-            # with_scheduler: retries with a delay and scheduled jobs need a worker-side scheduler.
-            worker.work(burst=burst, logging_level="INFO", with_scheduler=True)
+            # Delayed retries are enqueued by Newsdesk's scheduler (workers/scheduler.py).
+            worker.work(burst=burst, logging_level="INFO", with_scheduler=False)
             if burst or worker._stop_requested:  # RQ's flag for a SIGTERM/SIGINT shutdown
                 return
             # RQ's loop gives up ("unhandled exception, quitting") when Redis drops it mid-call.

@@ -24,7 +24,7 @@ from tests.conftest import run_worker
 from tests.httpserver import serve
 from tests.newsroom import load_newsroom
 from workers import queues, watchdog
-from workers.scheduler import Scheduler
+from workers.scheduler import Scheduler, enqueue_due_jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -130,9 +130,8 @@ def test_job_of_a_killed_worker_is_handed_back_within_60s(r, client, settings, t
             release.set()
             _stop(worker)
         assert job.get_status() in ("scheduled", "queued")  # retried, not lost
-        if job.get_status() == "scheduled":  # its retry delay: run it now
-            queues.queue(r, queues.FETCH).scheduled_job_registry.remove(job)
-            queues.queue(r, queues.FETCH).enqueue_job(job)
+        if job.get_status() == "scheduled":  # the scheduler queues it when its retry delay ends
+            assert _wait(lambda: enqueue_due_jobs(r), 15, step=0.5) == [job.id]
         run_worker(r)
         assert job.get_status() == "finished"
     after = _served_feed(client)
