@@ -186,6 +186,8 @@ def test_write_rate_limit(client, r, auth, tmp_path, monkeypatch):
 
     limited = create_app(Settings.from_env()).test_client()
     load_newsroom(r, tmp_path)
+    if time.time() % 60 > 50:  # the limit counts per clock minute: start inside one
+        time.sleep(61 - time.time() % 60)
     codes = [limited.post("/v1/ops/refresh", json={}, headers=auth).status_code for _ in range(5)]
     assert codes[:3] == [202, 202, 202] and codes[3:] == [429, 429]
     response = limited.post("/v1/ops/refresh", json={}, headers=auth)
