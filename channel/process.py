@@ -111,16 +111,15 @@ def process_article(r: redis.Redis, settings: Settings, article_id: str) -> dict
     article = store.get_article(r, article_id)
     if article is None:
         raise ProcessingError(f"no article {article_id}")
+    raw = article.get("raw") or {}
     try:
         extracted = _extract(article)
         text = extracted.text
-        title = article["title"]
-        if not (article.get("raw") or {}).get("titled") and extracted.title:
-            title = extracted.title
+        # The source's own title wins; a file or page without one takes the extracted headline.
+        title = extracted.title if not raw.get("titled") and extracted.title else article["title"]
         if not text.strip() and not title.strip():
             raise ProcessingError("the article has neither text nor title")
         language = article.get("language") or extracted.language or detect_language(text or title)
-        raw = article.get("raw") or {}
         article["section"] = extracted.section
         article["category"] = article.get("category_override") or categories.resolve(
             store.load_categories(r),
@@ -133,7 +132,7 @@ def process_article(r: redis.Redis, settings: Settings, article_id: str) -> dict
         article.update(
             title=title,
             language=language,
-            byline=extracted.byline or (article.get("raw") or {}).get("byline"),
+            byline=extracted.byline or raw.get("byline"),
             canonical_url=extracted.canonical_url or article.get("url"),
             paragraphs=extracted.paragraphs,
             summary=summary.summary,
