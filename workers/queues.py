@@ -43,12 +43,14 @@ def enqueue_refresh(r: redis.Redis, source_id: str) -> Job:
 
 def enqueue_refresh_all(r: redis.Redis) -> Job:
     return _enqueue_once(r, FETCH, "refresh-all", "workers.jobs.refresh_all",
+                         retry=Retry(max=2, interval=[10, 60]),
                          description="refresh every enabled source")
 
 
 def enqueue_refresh_category(r: redis.Redis, category_id: str) -> Job:
     return _enqueue_once(r, FETCH, f"refresh-category-{category_id}",
                          "workers.jobs.refresh_category", category_id,
+                         retry=Retry(max=2, interval=[10, 60]),
                          description=f"refresh the sources of category {category_id}")
 
 

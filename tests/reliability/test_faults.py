@@ -34,11 +34,22 @@ RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Slow wire</tit
 <pubDate>Thu, 26 Nov 2026 10:00:00 +0000</pubDate></item></channel></rss>"""
 
 
+LOGS = Path(os.environ.get("NEWSDESK_TEST_LOGS", "/tmp")) / "newsdesk-fault-tests.log"
+
+
 def _spawn(code: str, env: dict[str, str]) -> subprocess.Popen:
-    """A real Newsdesk process in its own process group, so kill -9 takes it whole."""
+    """A real Newsdesk process in its own process group, so kill -9 takes it whole.
+
+    Its output goes to LOGS (appended), which a failing test prints the end of.
+    """
+    log = LOGS.open("ab")
     return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, **env},
-                            start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            start_new_session=True, stdout=log, stderr=log)
+
+
+def _log_tail(lines: int = 60) -> str:
+    return "\n".join(LOGS.read_text(errors="replace").splitlines()[-lines:]) if LOGS.exists() \
+        else ""
 
 
 def _worker(url: str, name: str) -> subprocess.Popen:
@@ -170,7 +181,7 @@ def test_everything_resumes_after_a_redis_restart(tmp_path, monkeypatch):
         server.start(persist=True)
         resumed = _wait(lambda: "Night buses return to the city" in _titles(
             orjson.loads(client.get("/v1/feed.json").data)), 90, step=0.5)
-        assert resumed, "processing did not resume after Redis came back"
+        assert resumed, "processing did not resume after Redis came back:\n" + _log_tail()
         assert worker.poll() is None and scheduler.poll() is None  # they rode it out
         after = _served_feed(client)
         assert _titles(first) < _titles(after)  # nothing that was ready was lost
