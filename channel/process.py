@@ -12,10 +12,9 @@ from channel import categories, schemas, store
 from channel.config import Settings
 from channel.extract import Extracted, extract_html, extract_text
 from channel.fetch import FetchError, fetch
-from channel.images import ImageRefused, ThumbnailSet, make_thumbnails
+from channel.images import ImageRefused, ThumbnailSet, thumbnails_or_title_card
 from channel.keywords import detect_language, extract_tags
 from channel.summarize import summarize
-from channel.titlecard import title_card
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +67,14 @@ def _thumbnails(
     """The story's picture, or a title card when there is none or it is refused."""
     try:
         data = _image_bytes(article, extracted)
-        if data:
-            focal = tuple(article["focal"]) if article.get("focal") else None
-            return make_thumbnails(data, focal=focal)
     except (ImageRefused, FetchError, OSError) as exc:
-        log.warning("article %s: image refused, using a title card: %s", article["id"], exc)
-        article["image_error"] = str(exc)[:300]
-    return title_card(title, category)
+        data, article["image_error"] = None, f"image not fetched: {exc}"[:300]
+    focal = tuple(article["focal"]) if article.get("focal") else None
+    tset, reason = thumbnails_or_title_card(data, title, category, focal=focal)
+    if reason and data is not None:
+        log.warning("article %s: image refused, using a title card: %s", article["id"], reason)
+        article["image_error"] = reason[:300]
+    return tset
 
 
 def build_card(article: dict[str, Any], settings: Settings) -> dict[str, Any]:
