@@ -7,6 +7,7 @@ over a small analysis copy (about 200 px) of the image.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -90,7 +91,7 @@ def smart_crop(small: Image.Image, size: tuple[int, int], aspect: float) -> Box:
     views = sliding_window_view(combined, window)
     views = views[0] if horizontal else views[:, 0]
     # score = sum(F * K) inside + OUTSIDE * sum(F) outside = sum(F * (K - OUTSIDE)) + const
-    scores = np.einsum("ijk,jk->i", views, kernel, optimize=True) / float(combined.size)
+    scores = np.einsum("ijk,jk->i", views, kernel) / float(combined.size)
     positions = np.arange(slack + 1, dtype=np.float32) / slack
     prior = _PRIOR_X if horizontal else _PRIOR_Y
     scores -= _PRIOR_WEIGHT * np.abs(positions - prior)
@@ -125,8 +126,8 @@ def feature_maps(small: Image.Image) -> np.ndarray:
     # Faces are skin-toned blobs; a beige wall, sand or wood fills its whole neighbourhood.
     density = _box_mean(skin_ok.astype(np.float32), round(_BLOB_RADIUS * max(skin.shape)))
     skin = skin * np.clip(_BLOB_SLOPE * (_BLOB_MAX - density), 0.0, 1.0)
-    hi = rgb.max(axis=2)
-    lo = rgb.min(axis=2)
+    hi = np.maximum(np.maximum(r, g), b)  # ~30x faster than rgb.max(axis=2) on 3 channels
+    lo = np.minimum(np.minimum(r, g), b)
     lum = (hi + lo) / 2
     denom = np.where(lum > 0.5, 2.0 - hi - lo, hi + lo) + 1e-6
     sat = (hi - lo) / denom
@@ -136,8 +137,10 @@ def feature_maps(small: Image.Image) -> np.ndarray:
     return np.stack([detail, skin, sat * (detail + 0.2)]).astype(np.float32)
 
 
+@functools.lru_cache(maxsize=32)
 def importance_kernel(height: int, width: int) -> np.ndarray:
-    """smartcrop's weighting inside a crop: centre and thirds count most, edges least."""
+    """smartcrop's weighting inside a crop: centre and thirds count most, edges least.
+    Cached (read-only): a channel's images come in a handful of shapes."""
     px = np.abs(0.5 - (np.arange(width, dtype=np.float32) + 0.5) / width) * 2
     py = np.abs(0.5 - (np.arange(height, dtype=np.float32) + 0.5) / height) * 2
     px, py = np.meshgrid(px, py)
@@ -146,7 +149,9 @@ def importance_kernel(height: int, width: int) -> np.ndarray:
     d = (dx * dx + dy * dy) * _EDGE_WEIGHT
     s = 1.41 - np.sqrt(px * px + py * py)
     s = s + np.maximum(0, s + d + 0.5) * 1.2 * (_thirds(px) + _thirds(py))
-    return (s + d).astype(np.float32)
+    kernel = (s + d).astype(np.float32)
+    kernel.flags.writeable = False
+    return kernel
 
 
 def _thirds(x: np.ndarray) -> np.ndarray:

@@ -11,8 +11,10 @@ from functools import lru_cache
 
 import numpy as np
 import pytest
+import simplejpeg
 from PIL import Image, ImageCms, ImageDraw, ImageOps
 
+from channel import images
 from channel.images import (
     DEFAULT_SIZES,
     MAX_PIXELS,
@@ -245,6 +247,46 @@ def test_thumbnails_match_a_full_decode_reference() -> None:
         ours = np.asarray(decode(thumb.data), dtype=np.float32)
         ref = np.asarray(src.resize((thumb.width, thumb.height), Image.Resampling.LANCZOS))
         assert np.abs(ours - ref).mean() < 6, thumb.name
+
+
+@pytest.mark.parametrize(
+    ("sizes", "decoded"),
+    [
+        (DEFAULT_SIZES, (1500, 1125)),  # 1280 px from a 4000 px crop: 3/8, not Pillow's 1/2
+        ({"dp": (800, 450)}, (1000, 750)),  # 2/8
+        (SMALL, (500, 375)),  # 1/8
+    ],
+)
+def test_big_jpegs_decode_at_the_smallest_dct_scale_that_covers_the_output(
+    sizes: dict[str, tuple[int, int]], decoded: tuple[int, int]
+) -> None:
+    data = encode(quadrants((4000, 3000)), "JPEG", quality=90)
+    img = Image.open(io.BytesIO(data))
+    largest = max(sizes.values())
+    assert images._decode_jpeg_scaled(img, data, largest[0] / 4000).size == decoded
+    tset = make_thumbnails(data, sizes)
+    assert [(t.width, t.height) for t in tset.thumbnails] == list(sizes.values())
+
+
+def test_greyscale_jpeg_takes_the_scaled_decode_too() -> None:
+    grey = Image.linear_gradient("L").resize((3200, 1800))
+    data = encode(grey, "JPEG", quality=92)
+    assert images._decode_jpeg_scaled(Image.open(io.BytesIO(data)), data, 0.4).mode == "L"
+    tset = make_thumbnails(data)
+    assert close(pixel(tset, "hero", (0.5, 0.1)), (25, 25, 25), tol=8)
+    assert close(pixel(tset, "hero", (0.5, 0.9)), (230, 230, 230), tol=8)
+
+
+def test_a_glitch_simplejpeg_refuses_still_decodes_through_pillow() -> None:
+    """A stray restart marker mid-stream: simplejpeg is strict about it, Pillow (and every
+    browser) shows the picture, so Newsdesk does too rather than fall back to a title card."""
+    data = bytearray(encode(textured((1600, 900)), "JPEG", quality=90))
+    data[len(data) // 2 : len(data) // 2 + 2] = b"\xff\xd3"
+    with pytest.raises(ValueError):
+        simplejpeg.decode_jpeg(bytes(data))
+    tset = make_thumbnails(bytes(data))
+    assert tset.kind == "image"
+    assert close(pixel(tset, "hd", (0.1, 0.1)), (63, 112, 70), tol=30)
 
 
 # -- orientation, colour, alpha, animation ------------------------------------------------
