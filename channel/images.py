@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import simplejpeg
-from PIL import Image, ImageCms, ImageFilter, ImageOps
+from PIL import Image, ImageCms, ImageFilter, ImageOps, UnidentifiedImageError
 
 from channel import crop as cropping
 
@@ -155,6 +155,8 @@ def make_thumbnails(
             img = Image.open(io.BytesIO(data), formats=_PIL_FORMATS[fmt])
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise ImageRefused(f"too large: {exc}") from None
+        except UnidentifiedImageError:  # Pillow's message names a BytesIO object: say it plainly
+            raise ImageRefused(f"cannot read {fmt} header: not a valid {fmt} file") from None
         except Exception as exc:
             raise ImageRefused(f"cannot read {fmt} header: {_short(exc)}") from None
         with img:
