@@ -318,8 +318,8 @@ def _decode_jpeg_scaled(img: Image.Image, data: bytes, scale: float) -> Image.Im
             pixels = simplejpeg.decode_jpeg(
                 data, colorspace=colorspace, min_width=need_w, min_height=need_h
             )
-        except ValueError:
-            pass  # strict about glitches Pillow tolerates, or a variant it lacks: Pillow decides
+        except Exception:  # strict about glitches Pillow tolerates, or a variant it lacks:
+            pass  # either way Pillow decides, and refuses what it cannot read
         else:
             return Image.fromarray(pixels[..., 0] if colorspace == "GRAY" else pixels)
     if scale < 1.0:
