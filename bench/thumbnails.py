@@ -7,9 +7,9 @@ JPEGs, a PNG with alpha, an animated GIF, a PNG decompression bomb), then runs e
 method) pair in a fresh process: peak memory is the first call's rise in peak RSS (VmHWM, reset
 through /proc/self/clear_refs). Time is the median of repeated calls with the two methods
 alternating in one process, as wall time and as CPU time (steadier when the machine is shared).
-Both methods write the same sizes as progressive JPEGs at the same quality; naive Pillow centre-
-crops with ImageOps.fit. The 12 MP photo runs twice: with the four default sizes, and with the
-three below the 1280x720 hero.
+Both methods write the same sizes as progressive JPEGs at the same quality; naive Pillow
+centre-crops with ImageOps.fit. The 12 MP photo runs twice: with the four default sizes, and
+with the three below the 1280x720 hero.
 PSNR compares each method's largest size with a full-resolution Lanczos rendering of the same
 crop, to show the fast path does not trade away quality.
 """
