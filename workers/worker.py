@@ -25,6 +25,15 @@ MAINTENANCE_INTERVAL = 300  # RQ's own registry cleaning (expired failed jobs an
 
 
 class NewsdeskWorker(Worker):
+    stop_signalled = False  # a SIGTERM/SIGINT arrived: run() must not start another worker
+
+    def request_stop(self, signum, frame):
+        # An idle RQ worker leaves by raising StopRequested without setting `_stop_requested`,
+        # which looked like "RQ's loop ended on its own" to run(): it started a new worker and
+        # `newsdesk up` had to SIGKILL it 15 s later.
+        self.stop_signalled = True
+        super().request_stop(signum, frame)
+
     def heartbeat(self, timeout: int | None = None, pipeline=None):
         super().heartbeat(timeout, pipeline=pipeline)
         conn = pipeline if pipeline is not None else self.connection
@@ -50,7 +59,7 @@ def run(url: str, *, burst: bool = False, name: str | None = None) -> None:
             )
             # Delayed retries are enqueued by Newsdesk's scheduler (workers/scheduler.py).
             worker.work(burst=burst, logging_level="INFO", with_scheduler=False)
-            if burst or worker._stop_requested:  # RQ's flag for a SIGTERM/SIGINT shutdown
+            if burst or worker.stop_signalled:
                 return
             # RQ's loop gives up ("unhandled exception, quitting") when Redis drops it mid-call.
             log.warning("worker: RQ's loop ended on its own; starting again in %.1fs", delay)

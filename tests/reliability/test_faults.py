@@ -113,6 +113,27 @@ def _ready(r, tmp_path) -> None:
     run_worker(r)
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_an_idle_worker_stops_on_the_first_signal(r, settings, signum) -> None:
+    """What `newsdesk up` and docker send: one signal to the worker's main process. The worker
+    must leave within seconds, not start a fresh RQ worker and wait to be killed."""
+    from rq import Worker
+
+    name = f"idle-{signum}"
+    worker = _worker(settings.redis_url, name)
+    try:
+        listening = _wait(lambda: any(w.name == name for w in Worker.all(connection=r)), 30)
+        assert listening, _log_tail()
+        time.sleep(0.5)  # into the blocking dequeue, where an idle worker spends its life
+        signalled = time.monotonic()
+        worker.send_signal(signum)
+        assert worker.wait(timeout=10) == 0, _log_tail()
+        assert time.monotonic() - signalled < 5
+        assert not any(w.name.startswith(name) for w in Worker.all(connection=r))
+    finally:
+        _stop(worker)
+
+
 def test_job_of_a_killed_worker_is_handed_back_within_60s(r, client, settings, tmp_path,
                                                           monkeypatch):
     _ready(r, tmp_path)
