@@ -27,6 +27,7 @@ from lxml import html as lxml_html
 from trafilatura.utils import decode_file, handle_compressed_file
 
 from channel.cleanup import RuleSet, clean_paragraphs, load_rules, normalize
+from channel.feedparse import is_tracking_pixel
 
 __all__ = [
     "MAX_INPUT_BYTES",
@@ -535,6 +536,8 @@ def _html_metadata(tree: Any, url: str | None) -> tuple[list[str], Extracted]:
             scope = tree
         for img in scope.iter("img"):
             src = img.get("src") or img.get("data-src")
+            if is_tracking_pixel(img.get("width"), img.get("height")):
+                continue
             if src and not src.startswith("data:"):
                 lead_image = _http_url(src, base)
                 if lead_image:

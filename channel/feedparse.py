@@ -39,6 +39,7 @@ __all__ = [
     "Video",
     "canonical_url",
     "find_lead_image",
+    "is_tracking_pixel",
     "parse_feed",
     "stable_id",
     "video_type",
@@ -310,12 +311,18 @@ class _ImageFinder(HTMLParser):
                 self.meta = a.get("content") or None
         elif tag == "img" and self.first_img is None:
             src = a.get("src") or a.get("data-src") or ""
-            if src and a.get("width") not in ("0", "1") and a.get("height") not in ("0", "1"):
+            if src and not is_tracking_pixel(a.get("width"), a.get("height")):
                 self.first_img = src
 
 
+def is_tracking_pixel(width: str | None, height: str | None) -> bool:
+    """A 0 or 1 px <img> is an analytics beacon, never the story's picture (feed fragments here,
+    whole pages in channel.extract)."""
+    return width in ("0", "1") or height in ("0", "1")
+
+
 def find_lead_image(html_text: str | None, base_url: str | None = None) -> str | None:
-    """Lead image of an HTML page or fragment; page extraction uses this for og:image too."""
+    """Lead image of a feed entry's HTML fragment (channel.extract reads whole pages' metas)."""
     if not html_text:
         return None
     finder = _ImageFinder()

@@ -165,6 +165,18 @@ def test_html_str_input_and_relative_urls_without_base() -> None:
     assert result.lead_image is None
 
 
+def test_lead_image_skips_a_tracking_pixel_before_the_photo() -> None:
+    html = (
+        "<html><head><title>Harbour crane arrives</title></head><body><article>"
+        '<img src="/beacon.gif" width="1" height="1">'
+        "<h1>Harbour crane arrives</h1><p>The new crane reached the harbour on Monday morning "
+        "after a week at sea, and engineers began assembling it the same afternoon.</p>"
+        '<img src="/media/crane.jpg" width="1200" height="800"></article></body></html>'
+    )
+    result = extract_html(html, url="https://port.example/news/crane")
+    assert result.lead_image == "https://port.example/media/crane.jpg"
+
+
 def test_html_source_rules_by_host_keep_the_body() -> None:
     html = (PAGES / "solar_farm.html").read_bytes()
     kept = extract_html(html, url="https://www.presstv.ir/x").paragraphs
