@@ -161,6 +161,14 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
     return response
 
 
+def _disabled() -> Response | None:
+    """The console page to show when no operator token is configured, else None."""
+    if operators(settings()):
+        return None
+    return _page("error.html", 503, message="The console is disabled: no operator token is "
+                 "configured (set NEWSDESK_ADMIN_TOKEN).")
+
+
 def _login_redirect() -> Response:
     target = request.full_path if request.query_string else request.path
     return redirect(url_for("console.login", next=target))
@@ -171,9 +179,8 @@ def _require_session() -> Response | None:
     """Every console page needs a session; the login page and static files do not."""
     if request.endpoint in ("console.login", "console.static"):
         return None
-    if not operators(settings()):
-        return _page("error.html", 503, message="The console is disabled: no operator token is "
-                     "configured (set NEWSDESK_ADMIN_TOKEN).")
+    if (disabled := _disabled()) is not None:
+        return disabled
     operator = session_operator()
     if operator is None:
         return _login_redirect()
@@ -203,9 +210,8 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response:
     """Paste a token; it is checked against the same operator list as the bearer API."""
-    if not operators(settings()):
-        return _page("error.html", 503, message="The console is disabled: no operator token is "
-                     "configured (set NEWSDESK_ADMIN_TOKEN).")
+    if (disabled := _disabled()) is not None:
+        return disabled
     next_page = _safe_next(request.values.get("next"))
     if request.method == "GET":
         if session_operator() is not None:
@@ -278,9 +284,8 @@ def _guard_rq_dashboard() -> Response | None:
     Its own JavaScript posts without our header, so its writes are checked by Origin instead
     (browsers send Origin on every POST); SameSite=Strict keeps the cookie off cross-site requests.
     """
-    if not operators(settings()):
-        return _page("error.html", 503, message="The console is disabled: no operator token is "
-                     "configured.")
+    if (disabled := _disabled()) is not None:
+        return disabled
     operator = session_operator()
     if operator is None:
         return _login_redirect()
