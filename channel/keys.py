@@ -48,7 +48,7 @@ FEED_SEQ = PREFIX + "feed:seq"
 FEED_CURRENT = PREFIX + "feed:current"  # version number of the live feed
 FEED_VERSIONS = PREFIX + "feed:versions"  # list of kept version numbers, newest first
 FEED_LAST_ERROR = PREFIX + "feed:last_error"  # JSON {at, reason} of the last refused build
-PUBLISH_PENDING = PREFIX + "feed:publish_pending"  # set while a publish job is queued
+PUBLISH_PENDING = PREFIX + "feed:publish_pending"  # unix time of the oldest unserved request
 LAST_READY = PREFIX + "feed:last_ready"  # when a story last became ready (unix time)
 
 

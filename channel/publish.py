@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 FEED = "feed"
 ROKU = "roku"
 UNSTAMPED = ("version", "generatedAt", "lastUpdated")  # change on every build, not content
+# A whole publish of 10,000 stored stories takes ~0.4 s (BENCHMARKS.md). The lock outlives a
+# publisher that died holding it (kill -9, or Redis restarting mid-publish with the key saved)
+# by this long at most; the pointer switch is guarded on its own (see _switch), so a publish that
+# overruns its lock can never put an older version live.
+LOCK_TTL = 15  # seconds
 
 
 class PublishRefused(Exception):
@@ -120,11 +125,16 @@ def _roku_fields(r: redis.Redis, feed: dict[str, Any], current: int | None) -> d
 def publish(r: redis.Redis, settings: Settings) -> int:
     """Publish a new version if the content changed. Returns the live version number.
 
-    One publish at a time (a Redis lock): two workers publishing at once could otherwise
-    switch the pointer back to the older of their two versions.
+    One publish at a time (a Redis lock), so a burst of requests builds the feed once each,
+    in turn, instead of all at once.
     """
-    with r.lock(keys.PUBLISH_LOCK, timeout=120, blocking_timeout=120):
+    with publish_lock(r):
         return _publish(r, settings)
+
+
+def publish_lock(r: redis.Redis) -> redis.lock.Lock:
+    """Held for one publish; a holder that died leaves it to expire within LOCK_TTL."""
+    return r.lock(keys.PUBLISH_LOCK, timeout=LOCK_TTL, blocking_timeout=LOCK_TTL + 5)
 
 
 def _publish(r: redis.Redis, settings: Settings) -> int:
@@ -155,16 +165,39 @@ def _publish(r: redis.Redis, settings: Settings) -> int:
         schemas.validate("channel-feed", doc)
         fields.update(_fields(name, doc))
     fields.update(_roku_fields(r, feed, current))
-    old = [int(v) for v in r.lrange(keys.FEED_VERSIONS, settings.feed_versions_kept - 1, -1)]
-    with r.pipeline(transaction=True) as p:
-        p.hset(keys.feed_version(version), mapping=fields)
-        p.set(keys.FEED_CURRENT, version)
-        p.lpush(keys.FEED_VERSIONS, version)
-        p.ltrim(keys.FEED_VERSIONS, 0, settings.feed_versions_kept - 1)
-        for v in old:
-            p.delete(keys.feed_version(v))
-        p.execute()
+    live = _switch(r, version, fields, settings.feed_versions_kept)
+    if live != version:
+        log.warning("version %d not published: version %d, built later, is already live",
+                     version, live)
+        return live
     store.keep_thumbnails(r, [t["url"] for row in feed["rows"] for card in row["items"]
                               for t in card["thumbnails"].values()])
     log.info("published feed version %d (%d bytes)", version, len(body))
     return version
+
+
+def _switch(r: redis.Redis, version: int, fields: dict[str, Any], kept: int) -> int:
+    """Write the version and point TVs at it, unless a newer version is live. Returns the live one.
+
+    Versions are numbered when their build starts, so the higher number holds the fresher
+    content: a publish that finishes late must not switch the pointer back.
+    """
+    with r.pipeline(transaction=True) as p:
+        while True:
+            try:
+                p.watch(keys.FEED_CURRENT, keys.FEED_VERSIONS)
+                live = p.get(keys.FEED_CURRENT)
+                if live is not None and int(live) > version:
+                    return int(live)
+                old = [int(v) for v in p.lrange(keys.FEED_VERSIONS, kept - 1, -1)]
+                p.multi()
+                p.hset(keys.feed_version(version), mapping=fields)
+                p.set(keys.FEED_CURRENT, version)
+                p.lpush(keys.FEED_VERSIONS, version)
+                p.ltrim(keys.FEED_VERSIONS, 0, kept - 1)
+                for v in old:
+                    p.delete(keys.feed_version(v))
+                p.execute()
+                return version
+            except redis.WatchError:
+                continue  # another publish switched in between: look again

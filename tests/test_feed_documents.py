@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import orjson
@@ -130,6 +131,32 @@ def test_atomic_switch_under_concurrent_reads(r, app, settings, tmp_path):
     assert not errors, errors[:3]
     assert int(r.get(keys.FEED_CURRENT)) > 15
     assert r.llen(keys.FEED_VERSIONS) == settings.feed_versions_kept
+
+
+def test_a_lock_left_by_a_dead_publisher_delays_publishing_by_its_ttl_only(r, settings, tmp_path,
+                                                                          monkeypatch):
+    """A worker killed mid-publish, or Redis restarting with the lock key saved, leaves the lock
+    held by nobody. The next publish waits for it to expire, not for minutes."""
+    _ready_newsroom(r, tmp_path)
+    before = int(r.get(keys.FEED_CURRENT))
+    monkeypatch.setattr(publish, "LOCK_TTL", 1)
+    assert publish.publish_lock(r).acquire(blocking=False)  # and its holder dies
+    r.zadd(keys.PINS, {r.hkeys(keys.CARDS)[0].decode(): 1})  # a real change to publish
+    started = time.monotonic()
+    assert publish.publish(r, settings) > before
+    assert 0.5 < time.monotonic() - started < 1 + 3
+
+
+def test_a_publish_that_finishes_late_never_puts_an_older_version_live(r, settings, tmp_path):
+    _ready_newsroom(r, tmp_path)
+    late = int(r.incr(keys.FEED_SEQ))  # a slow publish numbered its version, then stalled
+    r.zadd(keys.PINS, {r.hkeys(keys.CARDS)[0].decode(): 1})
+    newer = publish.publish(r, settings)
+    assert newer > late
+    assert publish._switch(r, late, {"digest": "stale"}, settings.feed_versions_kept) == newer
+    assert int(r.get(keys.FEED_CURRENT)) == newer
+    assert not r.exists(keys.feed_version(late))
+    assert int(r.lindex(keys.FEED_VERSIONS, 0)) == newer
 
 
 def test_last_copy_is_served_while_redis_is_down(tmp_path, monkeypatch):

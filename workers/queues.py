@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 import redis
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
@@ -13,10 +16,12 @@ from channel.config import Settings
 FETCH, PROCESS, PUBLISH = "fetch", "process", "publish"
 ALL = (PUBLISH, PROCESS, FETCH)  # worker priority: publishing first keeps the feed fresh
 
-PUBLISH_FLAG_TTL = 10  # seconds
+PUBLISH_OVERDUE = 5.0  # seconds a publish request may wait with no publish job queued or running
 FAILURE_TTL = 3 * 24 * 3600  # failed jobs are cleaned from the registry after three days
 
 ACTIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
+
+log = logging.getLogger(__name__)
 
 
 def queue(r: redis.Redis, name: str) -> Queue:
@@ -81,18 +86,39 @@ def enqueue_process(r: redis.Redis, article_id: str) -> Job:
 
 def publish_now(r: redis.Redis) -> Job:
     """Skip coalescing: an editor pulling a story must not wait behind a burst."""
-    r.set(keys.PUBLISH_PENDING, "1", ex=PUBLISH_FLAG_TTL)
-    return queue(r, PUBLISH).enqueue("workers.jobs.publish_feed", description="publish feed",
-                                     at_front=True, failure_ttl=FAILURE_TTL)
+    r.set(keys.PUBLISH_PENDING, time.time(), nx=True)
+    return _enqueue_publish(r, at_front=True)
 
 
 def request_publish(r: redis.Redis) -> Job | None:
-    """Coalesce: a burst of ready stories queues one publish; the flag clears when it starts.
+    """Coalesce: a burst of ready stories queues one publish.
 
-    The flag expires quickly, so a publish job lost with a killed worker delays the next one by
-    seconds, not minutes; a duplicate publish is harmless (unchanged content is not republished).
+    The pending mark holds the time of the first request no publish has served yet; a publish
+    clears it as it starts building, so stories readied from then on ask again.
     """
-    if not r.set(keys.PUBLISH_PENDING, "1", nx=True, ex=PUBLISH_FLAG_TTL):
+    if not r.set(keys.PUBLISH_PENDING, time.time(), nx=True):
         return None
+    return _enqueue_publish(r)
+
+
+def requeue_lost_publish(r: redis.Redis, overdue: float = PUBLISH_OVERDUE) -> Job | None:
+    """Queue a publish for a request that has waited `overdue` seconds with no publish job
+    queued or running: its job was lost (a killed worker, Redis restarting mid-job).
+
+    The scheduler calls this every tick, so a lost publish delays the feed by seconds; unchanged
+    content is not republished, so a needless one costs a feed build.
+    """
+    since = r.get(keys.PUBLISH_PENDING)
+    if since is None or time.time() - float(since) < overdue:
+        return None
+    q = queue(r, PUBLISH)
+    if q.count or q.started_job_registry.count:
+        return None
+    log.warning("publish requested %.0f s ago and no publish job is queued or running; "
+                "queuing one", time.time() - float(since))
+    return _enqueue_publish(r)
+
+
+def _enqueue_publish(r: redis.Redis, *, at_front: bool = False) -> Job:
     return queue(r, PUBLISH).enqueue("workers.jobs.publish_feed", description="publish feed",
-                                     failure_ttl=FAILURE_TTL)
+                                     at_front=at_front, failure_ttl=FAILURE_TTL)

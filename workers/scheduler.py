@@ -22,8 +22,8 @@ log = logging.getLogger(__name__)
 
 LOCK_TTL = 15  # seconds
 TICK = 2.0
-# A publish now and then heals a publish job lost with a killed worker; unchanged content is
-# not republished, so this costs one feed build.
+# A publish now and then, besides requeue_lost_publish's: unchanged content is not
+# republished, so this costs one feed build.
 PUBLISH_EVERY = 60.0
 
 # Renew only if we still own the lock: compare-and-expire in one step.
@@ -105,6 +105,7 @@ class Scheduler:
             log.info("queued refresh for %s", ", ".join(queued))
         watchdog.rescue_orphans(self.r)
         enqueue_due_jobs(self.r)
+        queues.requeue_lost_publish(self.r)
         if now - self.last_publish >= PUBLISH_EVERY:
             self.last_publish = now
             queues.request_publish(self.r)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 import redis
+from rq.executions import Execution
 from rq.job import Job
 from rq.utils import now
 
@@ -29,11 +30,17 @@ def rescue_orphans(r: redis.Redis) -> list[str]:
             if not r.exists(f"rq:job:{job_id}"):
                 continue  # RQ's own cleanup deals with dangling entries
             job = Job.fetch(job_id, connection=r)
-            if not job.worker_name or not job.started_at:
-                continue  # still being handed to its worker: not started yet
-            if (now() - job.started_at).total_seconds() < LIVENESS_TTL:
+            try:
+                # The worker records the execution as it dequeues; the job itself is marked
+                # started a moment later, by the work horse. A worker that died in between
+                # (or lost Redis) leaves a job only the execution names a worker for.
+                execution = Execution.fetch(execution_id, job_id, connection=r)
+                worker, since = execution.worker_name, execution.created_at
+            except ValueError:  # the execution expired: RQ's own cleanup takes over
+                continue
+            if not worker or (now() - since).total_seconds() < LIVENESS_TTL:
                 continue  # a worker that was idle refreshes its key within this grace
-            if r.exists(keys.worker_alive(job.worker_name)):
+            if any(r.exists(keys.worker_alive(name)) for name in {worker, job.worker_name} if name):
                 continue
             expired.append(f"{job_id}:{execution_id}")
             rescued.append(job_id)

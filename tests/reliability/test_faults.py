@@ -17,7 +17,7 @@ import orjson
 import pytest
 from rq.job import Job
 
-from channel import keys, publish, schemas, store
+from channel import editorial, keys, publish, schemas, store
 from channel.config import Settings
 from channel.redisconn import EmbeddedRedis, connect
 from tests.conftest import run_worker
@@ -171,6 +171,29 @@ def test_job_of_a_killed_worker_is_handed_back_within_60s(r, client, settings, t
     assert "Late item arrives" in _titles(after)
 
 
+def test_a_job_dequeued_by_a_worker_that_died_before_starting_it_is_handed_back(r, tmp_path):
+    """A worker records the execution as it dequeues; its work horse marks the job started a
+    moment later. A worker killed, or losing Redis, in between leaves a job that is neither
+    queued nor started, and RQ alone hands it back only when its registry entry expires."""
+    from workers.worker import NewsdeskWorker
+
+    load_newsroom(r, tmp_path)
+    job = queues.enqueue_refresh(r, "desk")
+    ghost = NewsdeskWorker([queues.queue(r, queues.FETCH)], connection=r, name="ghost")
+    dequeued, _ = ghost.dequeue_job_and_maintain_ttl(timeout=1)
+    ghost.prepare_execution(dequeued)  # ... and the worker dies here
+    assert dequeued.id == job.id and not job.get_status() == "started"
+    assert job.id not in queues.queue(r, queues.FETCH).get_job_ids()
+    dead_at = time.monotonic()
+    rescued = _wait(lambda: watchdog.rescue_orphans(r), 40, step=1)
+    assert rescued == [job.id], "the job was never handed back"
+    assert time.monotonic() - dead_at < 25  # the liveness key's 15 s, then the next check
+    if job.get_status() == "scheduled":
+        assert _wait(lambda: enqueue_due_jobs(r), 15, step=0.5) == [job.id]
+    run_worker(r)
+    assert job.get_status() == "finished"
+
+
 def test_everything_resumes_after_a_redis_restart(tmp_path, monkeypatch):
     server = EmbeddedRedis(tmp_path / "redis").start(persist=True)
     monkeypatch.setenv("REDIS_URL", server.url)
@@ -210,6 +233,32 @@ def test_everything_resumes_after_a_redis_restart(tmp_path, monkeypatch):
         _stop(worker)
         _stop(scheduler)
         server.stop()
+
+
+def test_a_lost_publish_job_is_queued_again_within_seconds(r, client, tmp_path):
+    """Redis restarting, or a worker killed, between queuing a publish and building it loses
+    the job, and the stories readied meanwhile were coalesced into it. The scheduler sees the
+    unserved request and queues a publish, instead of leaving the feed stale for a minute."""
+    _ready(r, tmp_path)
+    story = next(c for row in _served_feed(client)["rows"] for c in row["items"])
+    editorial.hide(r, story["id"], "test")
+    assert queues.request_publish(r) is not None
+    assert queues.request_publish(r) is None  # a second change joins the queued publish
+    queues.queue(r, queues.PUBLISH).empty()  # ... and that job is lost
+    scheduler = Scheduler(connect_like(r))
+    scheduler.last_publish = time.time()  # leave the once-a-minute publish out of this
+    scheduler.run_once()
+    assert queues.queue(r, queues.PUBLISH).count == 0  # not overdue yet: it may just be slow
+    time.sleep(queues.PUBLISH_OVERDUE)
+    scheduler.run_once()
+    scheduler.run_once()
+    assert queues.queue(r, queues.PUBLISH).count == 1  # one publish, not one per tick
+    run_worker(r)
+    assert story["id"] not in {c["id"] for row in _served_feed(client)["rows"]
+                               for c in row["items"]}
+    assert not r.exists(keys.PUBLISH_PENDING)
+    scheduler.run_once()
+    assert queues.queue(r, queues.PUBLISH).count == 0
 
 
 def _served_feed_bytes(doc: dict) -> bytes:
