@@ -88,10 +88,10 @@ def _fields(name: str, doc: dict[str, Any], body: bytes | None = None) -> dict[s
     }
 
 
-def record_error(r: redis.Redis, reason: str) -> None:
+def record_error(r: redis.Redis, reason: str, level: int = logging.ERROR) -> None:
     at = datetime.now(UTC).isoformat(timespec="seconds")
     r.set(keys.FEED_LAST_ERROR, orjson.dumps({"at": at, "reason": reason[:2000]}))
-    log.error("publish refused: %s", reason)
+    log.log(level, "publish refused: %s", reason)
 
 
 def wait_for_quiet(r: redis.Redis, quiet: float = 0.25, limit: float = 1.0) -> None:
@@ -146,8 +146,11 @@ def _publish(r: redis.Redis, settings: Settings) -> int:
         feed, body = build_feed(r, settings, version)
         schemas.validate("channel-feed", feed)
     except (ValueError, schemas.DocumentInvalid) as exc:
-        record_error(r, f"version {version}: {exc}")
-        raise PublishRefused(str(exc), empty=isinstance(exc, EmptyFeed)) from exc
+        empty = isinstance(exc, EmptyFeed)
+        # Before the first story is ready an empty build is the normal start, not an alarm.
+        record_error(r, f"version {version}: {exc}",
+                     logging.INFO if empty and current is None else logging.ERROR)
+        raise PublishRefused(str(exc), empty=empty) from exc
     content = digest(feed)
     if current is not None:
         live = r.hget(keys.feed_version(current), "digest")

@@ -307,3 +307,29 @@ def test_fast_path_answers_like_the_flask_route(r, client, tmp_path):
     assert head.status_code == 200 and head.data == b""
     assert client.get("/v1/feed.json", headers={"If-None-Match": "*"}).status_code == 304
     assert client.post("/v1/feed.json").status_code == 405  # only GET/HEAD take the fast path
+
+
+def test_an_empty_build_is_news_at_start_and_an_error_once_a_feed_is_live(r, settings, tmp_path,
+                                                                          caplog):
+    """On-call engineers are paged on errors: the first publish of a fresh install, before any
+    story is ready, is refused quietly; a live channel that would go empty is refused loudly."""
+    store.save_categories(r, [{"id": "world", "title": "World"}])
+    with caplog.at_level("INFO", logger="channel.publish"), \
+            pytest.raises(publish.PublishRefused) as refused:
+        publish.publish(r, settings)
+    assert refused.value.empty
+    assert _levels(caplog) == ["INFO"]
+    assert b"no ready, visible story" in r.get(keys.FEED_LAST_ERROR)
+    caplog.clear()
+    _ready_newsroom(r, tmp_path)
+    live = int(r.get(keys.FEED_CURRENT))
+    for story in r.hkeys(keys.CARDS):
+        r.sadd(keys.HIDDEN, story)
+    with caplog.at_level("INFO", logger="channel.publish"), pytest.raises(publish.PublishRefused):
+        publish.publish(r, settings)
+    assert _levels(caplog) == ["ERROR"]
+    assert int(r.get(keys.FEED_CURRENT)) == live
+
+
+def _levels(caplog) -> list[str]:
+    return [rec.levelname for rec in caplog.records if rec.name == "channel.publish"]
