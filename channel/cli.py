@@ -600,11 +600,12 @@ def jobs_retry(job_id: str) -> None:
     from rq.exceptions import InvalidJobOperation
 
     from channel import editorial
+    from workers import queues
 
     r = _redis()
     job = _fetch_job(r, job_id)
     try:
-        job.requeue()
+        queues.requeue_failed(r, job)
     except InvalidJobOperation as exc:
         state = job.get_status()
         raise click.ClickException(

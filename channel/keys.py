@@ -61,6 +61,8 @@ METRICS = PREFIX + "metrics"  # hash of worker-side counters (see channel/metric
 # Coordination.
 SCHEDULER_LOCK = PREFIX + "lock:scheduler"
 PUBLISH_LOCK = PREFIX + "lock:publish"
+JOBS_LEDGER = PREFIX + "jobs:ledger"  # zset job id -> when queued; until the job ends
+JOBS_ASTRAY = PREFIX + "jobs:astray"  # zset job id -> first seen neither queued nor running
 
 
 def worker_alive(worker_name: str) -> str:

@@ -36,7 +36,20 @@ def _enqueue_once(r: redis.Redis, name: str, job_id: str, func: str, *args, **op
             return existing
     except NoSuchJobError:
         pass
-    return queue(r, name).enqueue(func, *args, job_id=job_id, failure_ttl=FAILURE_TTL, **opts)
+    return _noted(r, queue(r, name).enqueue(func, *args, job_id=job_id, failure_ttl=FAILURE_TTL,
+                                             **opts))
+
+
+def _noted(r: redis.Redis, job: Job) -> Job:
+    """Enter a queued job in the ledger the watchdog checks (watchdog.requeue_astray)."""
+    r.zadd(keys.JOBS_LEDGER, {job.id: time.time()})
+    return job
+
+
+def requeue_failed(r: redis.Redis, job: Job) -> Job:
+    """An operator's retry of a failed job (InvalidJobOperation when it has not failed)."""
+    job.requeue()
+    return _noted(r, job)
 
 
 def enqueue_refresh(r: redis.Redis, source_id: str) -> Job:
@@ -120,5 +133,6 @@ def requeue_lost_publish(r: redis.Redis, overdue: float = PUBLISH_OVERDUE) -> Jo
 
 
 def _enqueue_publish(r: redis.Redis, *, at_front: bool = False) -> Job:
-    return queue(r, PUBLISH).enqueue("workers.jobs.publish_feed", description="publish feed",
-                                     at_front=at_front, failure_ttl=FAILURE_TTL)
+    return _noted(r, queue(r, PUBLISH).enqueue("workers.jobs.publish_feed",
+                                               description="publish feed", at_front=at_front,
+                                               failure_ttl=FAILURE_TTL))

@@ -104,6 +104,7 @@ class Scheduler:
         if queued:
             log.info("queued refresh for %s", ", ".join(queued))
         watchdog.rescue_orphans(self.r)
+        watchdog.requeue_astray(self.r)
         enqueue_due_jobs(self.r)
         queues.requeue_lost_publish(self.r)
         if now - self.last_publish >= PUBLISH_EVERY:

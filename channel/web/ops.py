@@ -214,7 +214,7 @@ def list_jobs():
 def retry_job(job_id: str):
     job = _job(job_id)
     try:
-        job.requeue()
+        queues.requeue_failed(redis_client(), job)
     except InvalidJobOperation:
         state = job.get_status().value
         abort(409, description=f"job {job_id!r} is {state}; only failed jobs retry")

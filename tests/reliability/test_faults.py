@@ -194,6 +194,29 @@ def test_a_job_dequeued_by_a_worker_that_died_before_starting_it_is_handed_back(
     assert job.get_status() == "finished"
 
 
+def test_a_job_popped_by_a_worker_that_died_before_recording_it_is_queued_again(r, tmp_path):
+    """A worker on several queues pops a job (BLPOP) and only then records it as running. Killed,
+    or losing Redis, in between, it leaves the job in no queue and no registry, its status still
+    "queued": every later request for the same work (same job id) would be a no-op, forever."""
+    from rq import Queue
+
+    load_newsroom(r, tmp_path)
+    job = queues.enqueue_refresh(r, "desk")
+    waiting = queues.enqueue_refresh(r, "wire")
+    popped, _ = Queue.dequeue_any([queues.queue(r, n) for n in queues.ALL], timeout=1,
+                                  connection=r)
+    assert popped.id == job.id  # ... and the worker is gone before it records the job
+    assert job.get_status() == "queued" and queues.enqueue_refresh(r, "desk").id == job.id
+    assert watchdog.requeue_astray(r) == []  # it may be a dequeue in progress: not yet
+    requeued = _wait(lambda: watchdog.requeue_astray(r), 20, step=1)
+    assert requeued == [job.id]
+    assert queues.queue(r, queues.FETCH).get_job_ids() == [waiting.id, job.id]  # once each
+    run_worker(r)
+    assert job.get_status() == "finished" and waiting.get_status() == "finished"
+    assert watchdog.requeue_astray(r) == []
+    assert r.zcard(keys.JOBS_LEDGER) == 0 and r.zcard(keys.JOBS_ASTRAY) == 0  # ended: forgotten
+
+
 def test_everything_resumes_after_a_redis_restart(tmp_path, monkeypatch):
     server = EmbeddedRedis(tmp_path / "redis").start(persist=True)
     monkeypatch.setenv("REDIS_URL", server.url)
