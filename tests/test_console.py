@@ -183,6 +183,28 @@ def test_rq_dashboard_is_mounted_behind_the_session(client, r, tmp_path):
         "admin", "rq-dashboard delete job", "refresh-all")
 
 
+def test_jobs_requeued_from_rq_dashboard_join_the_ledger_the_watchdog_checks(client, r, tmp_path):
+    from channel import keys
+    from tests.conftest import run_worker
+    from workers import queues
+
+    load_newsroom(r, tmp_path)
+    job = queues.enqueue_refresh(r, "no-such-source")  # fails for good: LookupError
+    run_worker(r)
+    assert job.get_status() == "failed"
+    r.delete(keys.JOBS_LEDGER)  # as a sweep does once the job has ended
+    _login(client)
+    requeued = client.post(f"/console/rq/job/{job.id}/requeue",
+                           headers={"Origin": "http://localhost"})
+    assert requeued.get_json() == {"status": "OK"}
+    assert job.get_status() == "queued" and r.zscore(keys.JOBS_LEDGER, job.id) is not None
+    run_worker(r)
+    r.delete(keys.JOBS_LEDGER)
+    assert client.post("/console/rq/requeue/fetch",
+                       headers={"Origin": "http://localhost"}).status_code == 200
+    assert job.get_status() == "queued" and r.zscore(keys.JOBS_LEDGER, job.id) is not None
+
+
 def test_the_console_is_off_without_operator_tokens(redis_server, r, monkeypatch):
     from app import create_app
 

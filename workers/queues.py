@@ -42,8 +42,14 @@ def _enqueue_once(r: redis.Redis, name: str, job_id: str, func: str, *args, **op
 
 def _noted(r: redis.Redis, job: Job) -> Job:
     """Enter a queued job in the ledger the watchdog checks (watchdog.requeue_astray)."""
-    r.zadd(keys.JOBS_LEDGER, {job.id: time.time()})
+    note_queued(r, [job.id])
     return job
+
+
+def note_queued(r: redis.Redis, job_ids: list[str]) -> None:
+    """For jobs queued outside this module: rq-dashboard's requeue buttons."""
+    if job_ids:
+        r.zadd(keys.JOBS_LEDGER, dict.fromkeys(job_ids, time.time()))
 
 
 def requeue_failed(r: redis.Redis, job: Job) -> Job:

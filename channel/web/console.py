@@ -40,6 +40,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from channel import editorial
 from channel.web import redis_client, settings
 from channel.web.auth import ROLES, Operator, _identify, operators
+from workers import queues
 
 log = logging.getLogger(__name__)
 
@@ -309,7 +310,17 @@ def _audit_rq_dashboard(response: Response) -> Response:
         action = endpoint.replace("_", " ")
         editorial.audit(redis_client(), operator.name, f"rq-dashboard {action}",
                         "/".join(str(v) for v in (request.view_args or {}).values()))
+        _note_requeued(request.endpoint or "", request.view_args or {})
     return response
+
+
+def _note_requeued(endpoint: str, args: dict[str, Any]) -> None:
+    """Jobs rq-dashboard queued again join the ledger, as the operator API's retries do."""
+    r = redis_client()
+    if endpoint == "rq_dashboard.requeue_job_view":
+        queues.note_queued(r, [args["job_id"]])
+    elif endpoint == "rq_dashboard.requeue_all" and args.get("queue_name") in queues.ALL:
+        queues.note_queued(r, queues.queue(r, args["queue_name"]).get_job_ids())
 
 
 def _mount_rq_dashboard(app: Flask) -> None:
