@@ -131,7 +131,7 @@ def requeue_lost_publish(r: redis.Redis, overdue: float = PUBLISH_OVERDUE) -> Jo
     if since is None or time.time() - float(since) < overdue:
         return None
     q = queue(r, PUBLISH)
-    if q.count or q.started_job_registry.count:
+    if q.count or q.started_job_registry.get_job_count(cleanup=False):
         return None
     log.warning("publish requested %.0f s ago and no publish job is queued or running; "
                 "queuing one", time.time() - float(since))

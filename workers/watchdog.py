@@ -73,7 +73,7 @@ def requeue_astray(r: redis.Redis) -> list[str]:
     for name in queues.ALL:  # read before the statuses: a job that moves on is then not astray
         q = queues.queue(r, name)
         present.update(q.get_job_ids())
-        present.update(q.started_job_registry.get_job_ids())
+        present.update(q.started_job_registry.get_job_ids(cleanup=False))
     with r.pipeline(transaction=False) as p:
         for job_id in ids:
             p.hget(Job.key_for(job_id), "status")
@@ -94,7 +94,7 @@ def requeue_astray(r: redis.Redis) -> list[str]:
     seen = replies[-1] if astray else []
     requeued = []
     for job_id, since in zip(astray, seen, strict=True):
-        if since is None or time.time() - since < ASTRAY_GRACE:
+        if time.time() - since < ASTRAY_GRACE:
             continue
         job = Job.fetch(job_id, connection=r)
         queues.queue(r, job.origin).enqueue_job(job)
