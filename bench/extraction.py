@@ -31,8 +31,8 @@ import trafilatura
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from channel.cleanup import clean_paragraphs, normalize  # noqa: E402
-from channel.extract import TRAFILATURA_OPTIONS, extract_html  # noqa: E402
+from channel.text.cleanup import clean_paragraphs, normalize  # noqa: E402
+from channel.text.extract import TRAFILATURA_OPTIONS, extract_html  # noqa: E402
 
 _WORD = re.compile(r"\w+")
 

@@ -8,7 +8,7 @@ categories, sets items_per_row so the channel feed holds ~500 stories, then time
 
   * build+validate: ``build_feed`` + ``schemas.validate("channel-feed", ...)`` (the part of a
     publish that decides what TVs see; target < 200 ms);
-  * publish: the whole ``channel.publish.publish`` (build, validate, the low-end variants and
+  * publish: the whole ``channel.feed.publish.publish`` (build, validate, the low-end variants and
     per-category feeds, each validated, gzip -9 of every document, the Roku export, the atomic
     switch). Each run pins a different story first, so every run is a real, new version.
 
@@ -35,11 +35,12 @@ sys.path.insert(0, str(ROOT))
 import orjson  # noqa: E402
 import redis  # noqa: E402
 
-from channel import keys, publish, schemas, store  # noqa: E402
+from channel import keys, schemas, store  # noqa: E402
 from channel.config import Settings  # noqa: E402
-from channel.feed import build_feed  # noqa: E402
-from channel.ids import stable_id  # noqa: E402
+from channel.feed import publish  # noqa: E402
+from channel.feed.build import build_feed  # noqa: E402
 from channel.redisconn import EmbeddedRedis, connect  # noqa: E402
+from channel.sources.ids import stable_id  # noqa: E402
 
 CATEGORIES = [
     ("world", "World"), ("business", "Business"), ("science", "Science & Tech"),

@@ -3,7 +3,7 @@
     .venv/bin/python bench/serving.py [--duration 5] [--reps 3] [--connections 16]
 
 Everything runs on 127.0.0.1 and is started (and stopped) by this script: a private Redis
-(EmbeddedRedis), 500 ready stories seeded and published with channel.publish.publish, gunicorn
+(EmbeddedRedis), 500 ready stories seeded and published with channel.feed.publish.publish, gunicorn
 running Newsdesk (`app:create_app()`), gunicorn running a naive Flask app defined below, and one
 nginx whose config is deploy/nginx.conf with the addresses and paths replaced, plus a server
 that serves the published gzip bytes as a precompressed static file. Scenarios:
@@ -316,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from publish_build import feed_shape, seed, settings_for
 
-        from channel import publish
+        from channel.feed import publish
         from channel.redisconn import EmbeddedRedis, connect
 
         server = EmbeddedRedis(tmp / "redis").start(persist=False)

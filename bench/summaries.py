@@ -23,8 +23,8 @@ from rouge_score import rouge_scorer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from channel.sentences import split_sentences  # noqa: E402
-from channel.summarize import (  # noqa: E402
+from channel.text.sentences import split_sentences  # noqa: E402
+from channel.text.summarize import (  # noqa: E402
     SUMMARY_MAX,
     LeadPlus,
     Summary,

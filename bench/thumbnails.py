@@ -34,14 +34,14 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps  # noqa: E402
 
-from channel import images  # noqa: E402
-from channel.crop import centre_crop  # noqa: E402
+from channel.images import thumbnails  # noqa: E402
+from channel.images.crop import centre_crop  # noqa: E402
 
 # The default four sizes, and the three below the hero (without the 1280x720 hero the decode is
 # 2/8 instead of 3/8, and the most expensive encode is gone).
 SIZE_SETS = {
-    "4": images.DEFAULT_SIZES,
-    "3": {k: images.DEFAULT_SIZES[k] for k in ("dp", "fhd", "hd")},
+    "4": thumbnails.DEFAULT_SIZES,
+    "3": {k: thumbnails.DEFAULT_SIZES[k] for k in ("dp", "fhd", "hd")},
 }
 
 
@@ -53,7 +53,7 @@ Result = tuple[dict[str, bytes], tuple[int, int, int, int] | None]
 
 
 def newsdesk(data: bytes, sizes: Sizes) -> Result:
-    tset = images.make_thumbnails(data, sizes)
+    tset = thumbnails.make_thumbnails(data, sizes)
     return {t.name: t.data for t in tset.thumbnails}, tset.crop_box
 
 
@@ -64,7 +64,7 @@ def naive(data: bytes, sizes: Sizes) -> Result:
     out = {}
     for name, size in sizes.items():
         thumb = ImageOps.fit(img, size, Image.Resampling.BICUBIC)
-        out[name] = images.encode_jpeg(thumb)  # the same encoder settings for both
+        out[name] = thumbnails.encode_jpeg(thumb)  # the same encoder settings for both
     return out, centre_crop(img.size, 16 / 9)
 
 
@@ -230,7 +230,7 @@ def child_breakdown(path: str, reps: int) -> None:
     import simplejpeg
 
     data, sizes = Path(path).read_bytes(), SIZE_SETS["4"]
-    tset = images.make_thumbnails(data, sizes)
+    tset = thumbnails.make_thumbnails(data, sizes)
     outs = [Image.open(io.BytesIO(t.data)).convert("RGB") for t in tset.thumbnails]
     w, h = Image.open(io.BytesIO(data)).size
     parts = {
@@ -242,7 +242,7 @@ def child_breakdown(path: str, reps: int) -> None:
         "decoding at the 3/8 scale Newsdesk uses": lambda: simplejpeg.decode_jpeg(
             data, min_width=w * 3 // 8, min_height=h * 3 // 8
         ),
-        "four progressive JPEG encodes": lambda: [images.encode_jpeg(o) for o in outs],
+        "four progressive JPEG encodes": lambda: [thumbnails.encode_jpeg(o) for o in outs],
     }
     samples: dict[str, list[float]] = {k: [] for k in parts}
     for rep in range(reps + 1):
@@ -258,7 +258,7 @@ def _psnr(
     data: bytes, largest: bytes, size: tuple[int, int], box: tuple[int, int, int, int]
 ) -> float | None:
     src = Image.open(io.BytesIO(data))
-    if src.format != "JPEG" or (box[2] - box[0]) * images.MAX_UPSCALE < size[0]:
+    if src.format != "JPEG" or (box[2] - box[0]) * thumbnails.MAX_UPSCALE < size[0]:
         return None  # only photos big enough to crop (small ones are padded by design)
     ref = ImageOps.exif_transpose(src).convert("RGB")
     ref = ref.resize(size, Image.Resampling.LANCZOS, box=box)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from channel.extract import extract_html, extract_text
-from channel.fetch import FetchError, fetch
-from channel.keywords import detect_language, extract_tags
-from channel.summarize import summarize
+from channel.sources.fetch import FetchError, fetch
+from channel.text.extract import extract_html, extract_text
+from channel.text.keywords import detect_language, extract_tags
+from channel.text.summarize import summarize
 
 
 def inspect_input(item: str) -> dict[str, Any]:

@@ -8,13 +8,14 @@ from typing import Any
 
 import redis
 
-from channel import categories, schemas, store
+from channel import schemas, store
 from channel.config import Settings
-from channel.extract import Extracted, extract_html, extract_text
-from channel.fetch import FetchError, fetch
-from channel.images import ImageRefused, ThumbnailSet, thumbnails_or_title_card
-from channel.keywords import detect_language, extract_tags
-from channel.summarize import summarize
+from channel.images.thumbnails import ImageRefused, ThumbnailSet, thumbnails_or_title_card
+from channel.sources import categories
+from channel.sources.fetch import FetchError, fetch
+from channel.text.extract import Extracted, extract_html, extract_text
+from channel.text.keywords import detect_language, extract_tags
+from channel.text.summarize import summarize
 
 log = logging.getLogger(__name__)
 

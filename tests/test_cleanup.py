@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from channel.cleanup import (
+from channel.text.cleanup import (
     DEFAULT_RULES_PATH,
     RulesError,
     clean_paragraphs,

@@ -19,8 +19,9 @@ import redis
 from click.testing import CliRunner, Result
 from rq import SimpleWorker
 
-from channel import editorial, keys, status, store
+from channel import keys, status, store
 from channel.cli import main
+from channel.feed import editorial
 from tests.conftest import run_worker
 from tests.newsroom import load_newsroom, make_newsroom
 from workers import queues

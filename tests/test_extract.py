@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from channel.extract import (
+from channel.text.extract import (
     Extracted,
     decode_html,
     extract_file,

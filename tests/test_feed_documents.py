@@ -9,10 +9,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from channel import keys, publish, schemas, store
+from channel import keys, schemas, store
 from channel.config import Settings
-from channel.feed import FEED_BUDGET, build_feed
-from channel.ids import stable_id
+from channel.feed import publish
+from channel.feed.build import FEED_BUDGET, build_feed
+from channel.sources.ids import stable_id
 from tests.conftest import run_worker
 from tests.newsroom import load_newsroom
 from workers import queues
@@ -314,7 +315,7 @@ def test_an_empty_build_is_news_at_start_and_an_error_once_a_feed_is_live(r, set
     """On-call engineers are paged on errors: the first publish of a fresh install, before any
     story is ready, is refused quietly; a live channel that would go empty is refused loudly."""
     store.save_categories(r, [{"id": "world", "title": "World"}])
-    with caplog.at_level("INFO", logger="channel.publish"), \
+    with caplog.at_level("INFO", logger=publish.__name__), \
             pytest.raises(publish.PublishRefused) as refused:
         publish.publish(r, settings)
     assert refused.value.empty
@@ -325,7 +326,7 @@ def test_an_empty_build_is_news_at_start_and_an_error_once_a_feed_is_live(r, set
     caplog.clear()
     for story in r.hkeys(keys.CARDS):
         r.sadd(keys.HIDDEN, story)
-    with caplog.at_level("INFO", logger="channel.publish"), pytest.raises(publish.PublishRefused):
+    with caplog.at_level("INFO", logger=publish.__name__), pytest.raises(publish.PublishRefused):
         publish.publish(r, settings)
     assert _levels(caplog) == ["ERROR"]
     assert int(r.get(keys.FEED_CURRENT)) == live
@@ -333,4 +334,4 @@ def test_an_empty_build_is_news_at_start_and_an_error_once_a_feed_is_live(r, set
 
 def _levels(caplog) -> list[str]:
     return [rec.levelname for rec in caplog.records
-            if rec.name == "channel.publish" and rec.getMessage().startswith("publish refused")]
+            if rec.name == publish.__name__ and rec.getMessage().startswith("publish refused")]

@@ -1,4 +1,4 @@
-"""channel.feedparse: the four feed kinds, media, stable ids, and hostile bodies."""
+"""channel.sources.feedparse: the four feed kinds, media, stable ids, and hostile bodies."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from channel.feedparse import (
+from channel.sources.feedparse import (
     FeedError,
     Video,
     canonical_url,

@@ -1,4 +1,4 @@
-"""channel.fetch against real local servers; refused addresses are shown to refuse pre-connect.
+"""channel.sources.fetch against real local servers; refused addresses refuse pre-connect.
 
 Every outbound connection the process makes is recorded through a ``socket.connect`` audit hook
 (no mocks): tests of refused addresses assert that nothing but our 127.0.0.1 servers was dialled.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from channel.fetch import (
+from channel.sources.fetch import (
     USER_AGENT,
     BlockedAddress,
     FetchError,

@@ -14,8 +14,8 @@ import pytest
 import simplejpeg
 from PIL import Image, ImageCms, ImageDraw, ImageOps
 
-from channel import images
-from channel.images import (
+from channel.images import thumbnails
+from channel.images.thumbnails import (
     DEFAULT_SIZES,
     MAX_PIXELS,
     ImageRefused,
@@ -264,7 +264,7 @@ def test_big_jpegs_decode_at_the_smallest_dct_scale_that_covers_the_output(
     data = encode(quadrants((4000, 3000)), "JPEG", quality=90)
     img = Image.open(io.BytesIO(data))
     largest = max(sizes.values())
-    assert images._decode_jpeg_scaled(img, data, largest[0] / 4000).size == decoded
+    assert thumbnails._decode_jpeg_scaled(img, data, largest[0] / 4000).size == decoded
     tset = make_thumbnails(data, sizes)
     assert [(t.width, t.height) for t in tset.thumbnails] == list(sizes.values())
 
@@ -272,7 +272,7 @@ def test_big_jpegs_decode_at_the_smallest_dct_scale_that_covers_the_output(
 def test_greyscale_jpeg_takes_the_scaled_decode_too() -> None:
     grey = Image.linear_gradient("L").resize((3200, 1800))
     data = encode(grey, "JPEG", quality=92)
-    assert images._decode_jpeg_scaled(Image.open(io.BytesIO(data)), data, 0.4).mode == "L"
+    assert thumbnails._decode_jpeg_scaled(Image.open(io.BytesIO(data)), data, 0.4).mode == "L"
     tset = make_thumbnails(data)
     assert close(pixel(tset, "hero", (0.5, 0.1)), (25, 25, 25), tol=8)
     assert close(pixel(tset, "hero", (0.5, 0.9)), (230, 230, 230), tol=8)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from channel.keywords import TAG_MAX, detect_language, extract_tags
+from channel.text.keywords import TAG_MAX, detect_language, extract_tags
 
 STORY = (
     "The European Union has rejected Russia's security demands as unacceptable. In an interview "

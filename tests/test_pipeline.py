@@ -110,7 +110,7 @@ def test_changed_article_is_reprocessed(r, client, tmp_path):
 
 
 def test_invalid_build_is_never_published(r, client, tmp_path, settings):
-    from channel import publish
+    from channel.feed import publish
 
     load_newsroom(r, tmp_path)
     _refresh_everything(r)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from channel import schemas
-from channel.roku_export import (
+from channel.feed.roku_export import (
     ROKU_BUDGET,
     ExportInvalid,
     build_roku_export,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from channel.sentences import is_balanced, split_sentences
+from channel.text.sentences import is_balanced, split_sentences
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from channel.sentences import is_balanced, split_sentences
-from channel.summarize import (
+from channel.text.sentences import is_balanced, split_sentences
+from channel.text.summarize import (
     SUMMARY_MAX,
     TICKER_MAX,
     LeadPlus,

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from channel.images import DEFAULT_SIZES
-from channel.titlecard import title_card
+from channel.images.thumbnails import DEFAULT_SIZES
+from channel.images.titlecard import title_card
 
 
 def decode(data: bytes) -> Image.Image:

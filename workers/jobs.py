@@ -16,10 +16,11 @@ from typing import Any
 import redis
 from rq import get_current_job
 
-from channel import metrics, process, publish, schemas, sources, store
+from channel import metrics, process, schemas, sources, store
 from channel.config import Settings
-from channel.feedparse import FeedError
-from channel.fetch import FetchError
+from channel.feed import publish
+from channel.sources.feedparse import FeedError
+from channel.sources.fetch import FetchError
 from workers import queues
 
 log = logging.getLogger(__name__)

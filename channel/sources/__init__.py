@@ -114,7 +114,7 @@ def make_entry(
     """A pending article under a stable id; the hash covers everything processing reads."""
     from datetime import UTC, datetime
 
-    from channel.ids import content_hash, stable_id
+    from channel.sources.ids import content_hash, stable_id
 
     when = datetime.fromtimestamp(published if published else time.time(), UTC)
     # Hints for processing: what the source itself said, as opposed to defaults.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from channel.config import Settings
-from channel.fetch import fetch
-from channel.ids import content_hash
 from channel.sources import Batch, make_entry
+from channel.sources.fetch import fetch
+from channel.sources.ids import content_hash
 
 
 def read(source: dict[str, Any], state: dict[str, str]) -> Batch:

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from channel.config import Settings
-from channel.feedparse import FeedEntry, parse_feed
-from channel.fetch import fetch
 from channel.sources import Batch, make_entry
+from channel.sources.feedparse import FeedEntry, parse_feed
+from channel.sources.fetch import fetch
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
 

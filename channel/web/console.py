@@ -37,7 +37,7 @@ from flask import (
 )
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from channel import editorial
+from channel.feed import editorial
 from channel.web import redis_client, settings
 from channel.web.auth import ROLES, Operator, _identify, operators
 from workers import queues

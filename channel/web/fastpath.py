@@ -11,7 +11,7 @@ from http import HTTPStatus
 
 from flask import Flask
 
-from channel.publish import FEED
+from channel.feed.publish import FEED
 from channel.web.public import live_feed, poll_response
 
 STATUS = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}

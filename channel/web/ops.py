@@ -8,7 +8,8 @@ from flask import Blueprint, abort, g, jsonify, request
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 
-from channel import editorial, schemas, sources, status, store
+from channel import schemas, sources, status, store
+from channel.feed import editorial
 from channel.web import openapi, redis_client, settings
 from channel.web.auth import require
 from workers import queues

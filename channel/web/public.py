@@ -10,9 +10,9 @@ import redis
 from flask import Blueprint, Response, abort, request
 
 from channel import keys, schemas, store
-from channel.feed import VARIANT_ITEMS, variant_name
+from channel.feed.build import VARIANT_ITEMS, variant_name
+from channel.feed.publish import ROKU, Document, FeedVersion
 from channel.metrics import POLLS
-from channel.publish import ROKU, Document, FeedVersion
 from channel.web import redis_client, settings
 
 bp = Blueprint("public", __name__)

@@ -17,8 +17,9 @@ import orjson
 import pytest
 from rq.job import Job
 
-from channel import editorial, keys, publish, schemas, store
+from channel import keys, schemas, store
 from channel.config import Settings
+from channel.feed import editorial, publish
 from channel.redisconn import EmbeddedRedis, connect
 from tests.conftest import run_worker
 from tests.httpserver import serve

@@ -38,7 +38,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance  # noq
 
 from channel import channelconfig, keys, schemas, store  # noqa: E402
 from channel.config import Settings  # noqa: E402
-from channel.publish import ROKU, FeedVersion  # noqa: E402
+from channel.feed.publish import ROKU, FeedVersion  # noqa: E402
 from channel.web import openapi  # noqa: E402
 from tests.conftest import TOKEN, run_worker  # noqa: E402
 from tests.newsroom import make_newsroom  # noqa: E402

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from channel.sentences import is_balanced, split_sentences
+from channel.text.sentences import is_balanced, split_sentences
 
 __all__ = [
     "SUMMARY_MAX",

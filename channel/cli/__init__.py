@@ -1,10 +1,10 @@
 """The ``newsdesk`` command: run the system, and the operator's and benchmark's tools.
 
 The operator commands (sources, refresh, jobs, stories, pin/hide/pull, status, audit) are the
-terminal twin of the operator API in ``channel/web/ops.py``: they call the same library functions
-(``channel.store``, ``channel.editorial``, ``channel.status``, ``workers.queues``) so a change made
-here and one made over HTTP are indistinguishable, audit log included. Without ``--json`` they
-print tables and lines for people; with it, one JSON document on stdout for scripts.
+terminal twin of the operator API in ``channel/web/ops.py``: they call the same library
+functions (``channel.store``, ``channel.feed.editorial``, ``channel.status``, ``workers.queues``)
+so a change made here and one made over HTTP are indistinguishable, audit log included. Without
+``--json`` they print tables and lines for people; with it, one JSON document on stdout.
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def main(verbose: bool, as_json: bool) -> None:
 )
 def up(host: str, port: int, worker_count: int, config_path: Path | None) -> None:
     """Run everything (Redis unless REDIS_URL is set, web, workers, scheduler) in the foreground."""
-    from channel.supervisor import Supervisor
+    from channel.cli.supervisor import Supervisor
 
     sys.exit(Supervisor(host, port, worker_count, config_path).run())
 
@@ -234,7 +234,8 @@ def _source_or_fail(r: redis.Redis, source_id: str) -> dict[str, Any]:
 
 def _update_source(r: redis.Redis, source_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Apply a partial update exactly as PATCH /v1/ops/sources/<id> does, audit included."""
-    from channel import editorial, schemas, store
+    from channel import schemas, store
+    from channel.feed import editorial
 
     source = _source_or_fail(r, source_id)
     try:
@@ -291,7 +292,8 @@ def sources_list() -> None:
 @click.option("--disabled", is_flag=True, help="Add it switched off (no polling).")
 def sources_add(source_id: str, kind: str, disabled: bool, **given: Any) -> None:
     """Add a source (give --url or --path, and --category)."""
-    from channel import editorial, schemas, store
+    from channel import schemas, store
+    from channel.feed import editorial
 
     r = _redis()
     if store.get_source(r, source_id) is not None:
@@ -336,7 +338,8 @@ def sources_disable(source_id: str) -> None:
 @click.argument("source_id", metavar="ID")
 def sources_delete(source_id: str) -> None:
     """Forget a source and its polling state (its stories stay until they age out)."""
-    from channel import editorial, store
+    from channel import store
+    from channel.feed import editorial
 
     r = _redis()
     _source_or_fail(r, source_id)
@@ -376,7 +379,8 @@ def sources_import(file: Path, dry_run: bool) -> None:
     Valid sources are stored even when others fail, so one typo does not block the rest; each
     failure is reported with the field the schema rejected.
     """
-    from channel import editorial, schemas, store
+    from channel import schemas, store
+    from channel.feed import editorial
 
     entries = _read_source_list(file)
     r = _redis()
@@ -599,7 +603,7 @@ def jobs_retry(job_id: str) -> None:
     """Queue a failed job again."""
     from rq.exceptions import InvalidJobOperation
 
-    from channel import editorial
+    from channel.feed import editorial
     from workers import queues
 
     r = _redis()
@@ -621,7 +625,7 @@ def jobs_delete(job_id: str) -> None:
     """Delete a job that is not running."""
     from rq.job import JobStatus
 
-    from channel import editorial
+    from channel.feed import editorial
 
     r = _redis()
     job = _fetch_job(r, job_id)
@@ -678,7 +682,8 @@ def _editorial(
     Unknown ids fail here even for the undo actions, which the library would accept silently:
     at a terminal a typo that "succeeds" is worse than an error.
     """
-    from channel import editorial, store
+    from channel import store
+    from channel.feed import editorial
     from workers import queues
 
     r = _redis()
@@ -702,7 +707,8 @@ def _editorial(
               help="Lower leads its row (0 to 1000).")
 def pin(story_id: str, order: int) -> None:
     """Pin a story to the front of its row and of Top stories."""
-    from channel import editorial, schemas
+    from channel import schemas
+    from channel.feed import editorial
 
     try:
         schemas.validate("pin-request", {"order": order})
@@ -715,7 +721,7 @@ def pin(story_id: str, order: int) -> None:
 @click.argument("story_id", metavar="ID")
 def unpin(story_id: str) -> None:
     """Let a pinned story take its normal place again."""
-    from channel import editorial
+    from channel.feed import editorial
 
     _editorial(editorial.unpin, "unpinned", story_id)
 
@@ -724,7 +730,7 @@ def unpin(story_id: str) -> None:
 @click.argument("story_id", metavar="ID")
 def hide(story_id: str) -> None:
     """Leave a story out of feeds (its data and thumbnails stay)."""
-    from channel import editorial
+    from channel.feed import editorial
 
     _editorial(editorial.hide, "hid", story_id)
 
@@ -733,7 +739,7 @@ def hide(story_id: str) -> None:
 @click.argument("story_id", metavar="ID")
 def unhide(story_id: str) -> None:
     """Show a hidden story again."""
-    from channel import editorial
+    from channel.feed import editorial
 
     _editorial(editorial.unhide, "unhid", story_id)
 
@@ -742,7 +748,7 @@ def unhide(story_id: str) -> None:
 @click.argument("story_id", metavar="ID")
 def pull(story_id: str) -> None:
     """Take a story down now: publishes at once, deletes its thumbnails."""
-    from channel import editorial
+    from channel.feed import editorial
 
     _editorial(editorial.pull, "pulled", story_id, publish="now")
 
@@ -751,7 +757,7 @@ def pull(story_id: str) -> None:
 @click.argument("story_id", metavar="ID")
 def unpull(story_id: str) -> None:
     """Allow a pulled story back (it is processed again)."""
-    from channel import editorial
+    from channel.feed import editorial
 
     _editorial(editorial.unpull, "unpulled", story_id, reprocess=True)  # thumbnails were deleted
 
@@ -760,7 +766,7 @@ def unpull(story_id: str) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 def audit(limit: int) -> None:
     """Who changed what, newest first (editorial actions, source and job changes)."""
-    from channel import editorial
+    from channel.feed import editorial
 
     entries = editorial.audit_log(_redis(), limit)
     base = {"at", "who", "action", "target"}
@@ -807,7 +813,7 @@ def channel_status() -> None:
 @main.command()
 def publish() -> None:
     """Build, validate and publish the feed now."""
-    from channel import publish as publishing
+    from channel.feed import publish as publishing
 
     try:
         version = publishing.publish(_redis(), Settings.from_env())
@@ -834,7 +840,7 @@ def inspect(inputs: tuple[str, ...]) -> None:
 @click.argument("files", nargs=-1, type=click.File("r", encoding="utf-8"))
 def summarize(files) -> None:
     """Read JSON lines {id, text[, title]} (stdin or FILES); write {id, summary, ticker}."""
-    from channel.summarize import summarize as summarize_text
+    from channel.text.summarize import summarize as summarize_text
 
     for handle in files or (click.get_text_stream("stdin"),):
         for number, line in enumerate(handle, 1):
@@ -854,8 +860,8 @@ def summarize(files) -> None:
 @click.option("--focal", default=None, help="Focal point as X,Y fractions, e.g. 0.5,0.3.")
 def thumbnail(inputs: tuple[str, ...], out_dir: Path, focal: str | None) -> None:
     """Write every configured thumbnail size for each image (file or URL)."""
-    from channel.fetch import FetchError, fetch
-    from channel.images import ImageRefused, make_thumbnails, write_thumbnails
+    from channel.images.thumbnails import ImageRefused, make_thumbnails, write_thumbnails
+    from channel.sources.fetch import FetchError, fetch
 
     point = tuple(float(v) for v in focal.split(",")) if focal else None
     failed = False
@@ -880,6 +886,3 @@ def thumbnail(inputs: tuple[str, ...], out_dir: Path, focal: str | None) -> None
             _emit({"input": item, "error": str(exc)})
     sys.exit(1 if failed else 0)
 
-
-if __name__ == "__main__":
-    main()

@@ -26,7 +26,7 @@ LONG_MAX = 500
 TAG_MAX = 20
 PLAYLIST_NAME_MAX = 20
 MIN_THUMBNAIL = (800, 450)
-THUMBNAIL_PREFERENCE = ("dp", "hero")  # the sizes channel.images makes for Direct Publisher
+THUMBNAIL_PREFERENCE = ("dp", "hero")  # of the sizes channel.images.thumbnails makes
 NON_ADAPTIVE = frozenset({"MP4", "MOV", "M4V"})  # single files: the spec requires a bitrate
 _OPERATOR = re.compile(r"\s+(AND|OR)\s+")
 

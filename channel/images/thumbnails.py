@@ -24,7 +24,7 @@ from typing import Any
 import simplejpeg
 from PIL import Image, ImageCms, ImageFilter, ImageOps, UnidentifiedImageError
 
-from channel import crop as cropping
+from channel.images import crop as cropping
 
 DEFAULT_SIZES: dict[str, tuple[int, int]] = {
     "hero": (1280, 720),
@@ -172,7 +172,7 @@ def thumbnails_or_title_card(
     focal: tuple[float, float] | None = None,
 ) -> tuple[ThumbnailSet, str | None]:
     """Every card gets a picture: the image's thumbnails, else a title card and the reason."""
-    from channel.titlecard import title_card
+    from channel.images.titlecard import title_card
 
     if data is not None:
         try:

@@ -3,7 +3,7 @@
 HTML goes through trafilatura for the body (fast mode, no comments: measured best F1 and
 speed on real news pages, see bench/extraction.py); metadata comes from the page's own tags and
 JSON-LD, which is cheaper and more predictable than trafilatura's metadata pass. Both paths end
-in `channel.cleanup.clean_paragraphs`. Hostile input (huge, mis-encoded, empty) yields an empty
+in `channel.text.cleanup.clean_paragraphs`. Hostile input (huge, mis-encoded, empty) yields an empty
 or partial `Extracted`, never an exception, so a worker never dies on a bad page.
 """
 
@@ -26,8 +26,8 @@ from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.utils import decode_file, handle_compressed_file
 
-from channel.cleanup import RuleSet, clean_paragraphs, load_rules, normalize
-from channel.feedparse import is_tracking_pixel
+from channel.sources.feedparse import is_tracking_pixel
+from channel.text.cleanup import RuleSet, clean_paragraphs, load_rules, normalize
 
 __all__ = [
     "MAX_INPUT_BYTES",

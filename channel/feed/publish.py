@@ -19,9 +19,10 @@ from typing import Any
 import orjson
 import redis
 
-from channel import keys, roku_export, schemas, store
+from channel import keys, schemas, store
 from channel.config import Settings
-from channel.feed import EmptyFeed, build_feed, category_feeds, variants
+from channel.feed import roku_export
+from channel.feed.build import EmptyFeed, build_feed, category_feeds, variants
 
 log = logging.getLogger(__name__)
 

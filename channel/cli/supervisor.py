@@ -13,7 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from channel.config import DEMO_DIR, Settings
+from channel.config import DEMO_DIR, ROOT, Settings
 from channel.redisconn import EmbeddedRedis, connect, die_with_parent
 
 log = logging.getLogger("newsdesk.up")
@@ -56,9 +56,8 @@ class Supervisor:
         return commands
 
     def _spawn(self, name: str, command: list[str]) -> None:
-        root = Path(__file__).resolve().parent.parent
         # Children get their own session: the supervisor alone decides the order of shutdown.
-        self.children[name] = subprocess.Popen(command, cwd=root, env=os.environ.copy(),
+        self.children[name] = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(),
                                                start_new_session=True,
                                                preexec_fn=die_with_parent)
 

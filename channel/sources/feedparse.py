@@ -30,7 +30,7 @@ import defusedxml
 import feedparser
 from defusedxml.expatreader import DefusedExpatParser
 
-from channel.ids import content_hash, stable_id
+from channel.sources.ids import content_hash, stable_id
 
 __all__ = [
     "FeedEntry",
@@ -317,12 +317,12 @@ class _ImageFinder(HTMLParser):
 
 def is_tracking_pixel(width: str | None, height: str | None) -> bool:
     """A 0 or 1 px <img> is an analytics beacon, never the story's picture (feed fragments here,
-    whole pages in channel.extract)."""
+    whole pages in channel.text.extract)."""
     return width in ("0", "1") or height in ("0", "1")
 
 
 def find_lead_image(html_text: str | None, base_url: str | None = None) -> str | None:
-    """Lead image of a feed entry's HTML fragment (channel.extract reads whole pages' metas)."""
+    """Lead image of a feed entry's HTML fragment (channel.text.extract reads whole pages)."""
     if not html_text:
         return None
     finder = _ImageFinder()

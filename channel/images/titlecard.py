@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from channel.images import (
+from channel.images.thumbnails import (
     DEFAULT_SIZES,
     Thumbnail,
     ThumbnailSet,

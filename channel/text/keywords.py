@@ -13,7 +13,7 @@ from collections import Counter
 from functools import cache
 from typing import TYPE_CHECKING
 
-from channel.sentences import split_sentences
+from channel.text.sentences import split_sentences
 
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
