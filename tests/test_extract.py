@@ -16,8 +16,8 @@ from channel.text.extract import (
     extract_file,
     extract_html,
     extract_text,
-    parse_datetime,
 )
+from channel.text.metadata import parse_datetime
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 

@@ -31,6 +31,7 @@ import feedparser
 from defusedxml.expatreader import DefusedExpatParser
 
 from channel.sources.ids import content_hash, stable_id
+from channel.text.metadata import is_tracking_pixel
 
 __all__ = [
     "FeedEntry",
@@ -39,7 +40,6 @@ __all__ = [
     "Video",
     "canonical_url",
     "find_lead_image",
-    "is_tracking_pixel",
     "parse_feed",
     "stable_id",
     "video_type",
@@ -313,12 +313,6 @@ class _ImageFinder(HTMLParser):
             src = a.get("src") or a.get("data-src") or ""
             if src and not is_tracking_pixel(a.get("width"), a.get("height")):
                 self.first_img = src
-
-
-def is_tracking_pixel(width: str | None, height: str | None) -> bool:
-    """A 0 or 1 px <img> is an analytics beacon, never the story's picture (feed fragments here,
-    whole pages in channel.text.extract)."""
-    return width in ("0", "1") or height in ("0", "1")
 
 
 def find_lead_image(html_text: str | None, base_url: str | None = None) -> str | None:

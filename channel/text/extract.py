@@ -1,45 +1,37 @@
 """Turn an article page (HTML or plain text) into a clean story for the TV.
 
 HTML goes through trafilatura for the body (fast mode, no comments: measured best F1 and
-speed on real news pages, see bench/extraction.py); metadata comes from the page's own tags and
-JSON-LD, which is cheaper and more predictable than trafilatura's metadata pass. Both paths end
-in `channel.text.cleanup.clean_paragraphs`. Hostile input (huge, mis-encoded, empty) yields an empty
-or partial `Extracted`, never an exception, so a worker never dies on a bad page.
+speed on real news pages, see bench/extraction.py); its metadata comes from metadata.py. Both
+paths end in `channel.text.cleanup.clean_paragraphs`. Hostile input (huge, mis-encoded, empty)
+yields an empty or partial `Extracted`, never an exception, so a worker never dies on a bad page.
 """
 
 from __future__ import annotations
 
 import codecs
-import html as html_lib
-import json
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.utils import decode_file, handle_compressed_file
 
-from channel.sources.feedparse import is_tracking_pixel
 from channel.text.cleanup import RuleSet, clean_paragraphs, load_rules, normalize
+from channel.text.metadata import BYLINE, Metadata, html_metadata, parse_datetime, text_of
 
 __all__ = [
     "MAX_INPUT_BYTES",
     "TRAFILATURA_OPTIONS",
     "Extracted",
-    "clean_paragraphs",
     "decode_html",
     "extract_file",
     "extract_html",
     "extract_text",
-    "load_rules",
-    "parse_datetime",
 ]
 
 log = logging.getLogger(__name__)
@@ -51,45 +43,8 @@ _PARSER = lxml_html.HTMLParser(
     remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False
 )
 _STRIP_TAGS = ("script", "style", "noscript", "svg", "template", "iframe", "object", "embed")
-_ARTICLE_TYPES = {
-    "article",
-    "newsarticle",
-    "reportagenewsarticle",
-    "analysisnewsarticle",
-    "opinionnewsarticle",
-    "backgroundnewsarticle",
-    "blogposting",
-    "liveblogposting",
-    "webpage",
-    "report",
-    "socialmediaposting",
-}
 _CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]{2,40})""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-_LANG = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*$", re.I)
-_TITLE_SEPS = (" | ", " - ", " – ", " — ", " :: ", " · ")
-_BYLINE = re.compile(r"^by\s+(.{2,120}?)\s*$", re.I)
-_DATE_PREFIX = re.compile(
-    r"^(?:- )?(?:published|updated|posted|last updated|first published)\s*(?:on|at)?\s*:?\s*", re.I
-)
-_TZ_SUFFIX = re.compile(r"\s*(?:UTC|GMT|Z)$")
-_DATE_FORMATS = (
-    "%a %b %d, %Y %I:%M%p",
-    "%a %b %d, %Y %I:%M %p",
-    "%A, %B %d, %Y %I:%M %p",
-    "%A, %B %d, %Y",
-    "%B %d, %Y %I:%M %p",
-    "%B %d, %Y",
-    "%b %d, %Y",
-    "%b. %d, %Y",
-    "%d %B %Y %H:%M",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d",
-    "%d.%m.%Y",
-)
 #: How Newsdesk calls trafilatura. fast (no readability/justext comparison) and no comments
 #: measured the best F1 and speed on real news pages; favor_recall rescues pages whose main
 #: extractor picks a menu, and our own cleanup removes the extra boilerplate it lets through.
@@ -109,25 +64,15 @@ _BULKY_OPEN = re.compile(rb"<(script|style|svg|noscript|template)\b[^>]{0,500}>|
 #: Clean bodies are cut here: a real article is far shorter, and the TV never shows more.
 MAX_BODY_CHARS = 200_000
 _JUNK_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff]")
-_WORDS = re.compile(r"\w+")
 _HEADLINE_MAX_CHARS = 200
 _HEADLINE_MAX_WORDS = 30
 
 
 @dataclass
-class Extracted:
+class Extracted(Metadata):
     """A clean story plus the metadata the feed shows; any field may be missing."""
 
-    title: str | None = None
-    section: str | None = None
-    byline: str | None = None
-    published: datetime | None = None
-    language: str | None = None
-    canonical_url: str | None = None
     paragraphs: list[str] = field(default_factory=list)
-    lead_image: str | None = None
-    description: str | None = None
-    breadcrumb: list[str] = field(default_factory=list)
     truncated: bool = False
 
     @property
@@ -138,60 +83,6 @@ class Extracted:
 
 # ---------------------------------------------------------------------------------------------
 # shared helpers
-
-
-def parse_datetime(value: str | None) -> datetime | None:
-    """Parse the date forms news pages use; naive times are taken as UTC (never returned naive)."""
-    if not value or not isinstance(value, str):
-        return None
-    text = _DATE_PREFIX.sub("", normalize(value))[:80]
-    if not text:
-        return None
-    parsed: datetime | None = None
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        pass
-    if parsed is None:
-        try:
-            parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            parsed = None
-    if parsed is None:
-        bare = _TZ_SUFFIX.sub("", text)
-        for fmt in _DATE_FORMATS:
-            try:
-                parsed = datetime.strptime(bare, fmt)
-                break
-            except ValueError:
-                continue
-    if parsed is None or not 1900 <= parsed.year <= 2200:
-        return None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
-
-
-def _language(value: str | None) -> str | None:
-    if not value:
-        return None
-    m = _LANG.match(value.strip())
-    return m.group(1).lower() if m else None
-
-
-def _http_url(value: str | None, base: str | None) -> str | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.startswith("//"):
-        value = "https:" + value
-    try:
-        absolute = urljoin(base, value) if base else value
-        if urlsplit(absolute).scheme in ("http", "https"):
-            return absolute
-    except ValueError:
-        pass
-    return None
 
 
 def _host(url: str | None) -> str | None:
@@ -298,269 +189,6 @@ def _parse(text: str) -> Any | None:
         return None
 
 
-def _text_of(el: Any) -> str:
-    try:
-        return normalize(el.text_content())
-    except (ValueError, TypeError):
-        return ""
-
-
-def _metas(tree: Any) -> dict[str, str]:
-    """First content of each meta name/property/itemprop (lowercased keys)."""
-    out: dict[str, str] = {}
-    for el in tree.iter("meta"):
-        content = el.get("content")
-        if not content or not content.strip():
-            continue
-        for attr in ("property", "name", "itemprop", "http-equiv"):
-            key = el.get(attr)
-            if key:
-                out.setdefault(key.strip().lower(), content.strip())
-    return out
-
-
-def _ld_objects(node: Any, depth: int = 0):
-    if depth > 6:
-        return
-    if isinstance(node, list):
-        for item in node:
-            yield from _ld_objects(item, depth + 1)
-    elif isinstance(node, dict):
-        yield node
-        if "@graph" in node:
-            yield from _ld_objects(node["@graph"], depth + 1)
-
-
-def _json_ld(tree: Any) -> tuple[dict[str, Any], list[str]]:
-    """The page's JSON-LD article object (first article-like @type) and breadcrumb trail."""
-    article: dict[str, Any] = {}
-    crumbs: list[str] = []
-    for el in tree.iter("script"):
-        if (el.get("type") or "").strip().lower() != "application/ld+json":
-            continue
-        raw = el.text or ""
-        if not raw.strip() or len(raw) > 1_000_000:
-            continue
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            continue
-        for obj in _ld_objects(data):
-            types = obj.get("@type")
-            types = [str(t).lower() for t in (types if isinstance(types, list) else [types])]
-            if not crumbs and "breadcrumblist" in types:
-                crumbs = _ld_breadcrumb(obj)
-            elif not article and any(t in _ARTICLE_TYPES for t in types):
-                if "webpage" in types and "headline" not in obj:
-                    continue
-                article = obj
-        if article and crumbs:
-            break
-    return article, crumbs
-
-
-def _ld_breadcrumb(obj: dict[str, Any]) -> list[str]:
-    items = obj.get("itemListElement")
-    if not isinstance(items, list):
-        return []
-    named = []
-    for item in items[:10]:
-        if not isinstance(item, dict):
-            continue
-        name = item.get("name")
-        if not name and isinstance(item.get("item"), dict):
-            name = item["item"].get("name")
-        position = item.get("position")
-        if isinstance(name, str) and name.strip():
-            rank = position if isinstance(position, int) else len(named) + 1
-            named.append((rank, normalize(html_lib.unescape(name))[:100]))
-    return [name for _rank, name in sorted(named, key=lambda x: x[0])]
-
-
-def _ld_text(value: Any) -> str | None:
-    """A plain string from a JSON-LD value that may be a string, list or object with a name."""
-    if isinstance(value, str):
-        return normalize(value) or None
-    if isinstance(value, list):
-        names = [n for n in (_ld_text(v) for v in value[:6]) if n]
-        return ", ".join(dict.fromkeys(names)) or None
-    if isinstance(value, dict):
-        return _ld_text(value.get("name") or value.get("url"))
-    return None
-
-
-def _ld_image(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list) and value:
-        return _ld_image(value[0])
-    if isinstance(value, dict):
-        return _ld_image(value.get("url") or value.get("contentUrl"))
-    return None
-
-
-def _strip_site_name(title: str, site: str | None) -> str:
-    if site:
-        for sep in _TITLE_SEPS:
-            if title.lower().endswith((sep + site).lower()):
-                return title[: -len(sep + site)].strip()
-            if title.lower().startswith((site + sep).lower()):
-                return title[len(site + sep) :].strip()
-    return title
-
-
-def _same_text(text: str, candidates: list[str]) -> bool:
-    words = _WORDS.findall(text.lower())
-    return any(words == _WORDS.findall(c.lower()) for c in candidates)
-
-
-def _first(*values: str | None) -> str | None:
-    for v in values:
-        if v and v.strip():
-            return v.strip()
-    return None
-
-
-def _html_metadata(tree: Any, url: str | None) -> tuple[list[str], Extracted]:
-    """Every headline form the page offers (best first) and the page's metadata."""
-    metas = _metas(tree)
-    ld, crumbs = _json_ld(tree)
-    base = url
-    for el in tree.iter("base"):
-        base = _http_url(el.get("href"), url) or url
-        break
-    site = _first(metas.get("og:site_name"), _ld_text(ld.get("publisher")))
-
-    h1 = next((t for t in (_text_of(e) for e in tree.iter("h1")) if t), None)
-    title_el = next(tree.iter("title"), None)
-    page_title = _text_of(title_el) if title_el is not None else None
-    candidates = [
-        _strip_site_name(normalize(html_lib.unescape(t)), site)[:500]
-        for t in (
-            _ld_text(ld.get("headline")),
-            metas.get("og:title"),
-            metas.get("twitter:title"),
-            h1,
-            page_title,
-        )
-        if t and t.strip()
-    ]
-    candidates = [t for t in dict.fromkeys(candidates) if t]
-    title = candidates[0] if candidates else None
-
-    section = _first(
-        metas.get("article:section"),
-        _ld_text(ld.get("articleSection")),
-        metas.get("section"),
-        metas.get("category"),
-        metas.get("parsely-section"),
-    )
-    if section and "," in section and "articleSection" in ld:
-        section = section.split(",")[0].strip()
-    # a breadcrumb's last entry is often the story itself; the one before it is the section
-    trail = [c for c in crumbs if c.lower() not in ("home", "homepage", "start")]
-    if trail and candidates and _same_text(trail[-1], candidates):
-        trail = trail[:-1]
-    if section is None and trail:
-        section = trail[-1]
-
-    author_meta = metas.get("author") or metas.get("article:author") or metas.get("byl")
-    if author_meta and _http_url(author_meta, None):
-        author_meta = None  # article:author is often a profile URL, not a name
-    byline = _first(_ld_text(ld.get("author")), author_meta)
-    if byline is None:
-        rel = next((e for e in tree.iter("a") if (e.get("rel") or "").lower() == "author"), None)
-        byline = _text_of(rel) if rel is not None else None
-    if byline:
-        m = _BYLINE.match(byline)
-        byline = (m.group(1) if m else byline)[:200] or None
-
-    published = None
-    for candidate in (
-        metas.get("article:published_time"),
-        _ld_text(ld.get("datePublished")),
-        metas.get("datepublished"),
-        metas.get("pubdate"),
-        metas.get("publishdate"),
-        metas.get("publish-date"),
-        metas.get("parsely-pub-date"),
-        metas.get("sailthru.date"),
-        metas.get("dc.date.issued"),
-        metas.get("dc.date"),
-        metas.get("date"),
-        metas.get("og:updated_time"),
-        _ld_text(ld.get("dateModified")),
-    ):
-        published = parse_datetime(candidate)
-        if published:
-            break
-    if published is None:
-        for el in tree.iter("time"):
-            published = parse_datetime(el.get("datetime"))
-            if published:
-                break
-
-    html_el = tree if tree.tag == "html" else tree.getroottree().getroot()
-    language = _language(
-        _first(
-            html_el.get("lang"),
-            html_el.get("{http://www.w3.org/XML/1998/namespace}lang"),
-            metas.get("content-language"),
-            metas.get("og:locale"),
-            _ld_text(ld.get("inLanguage")),
-        )
-    )
-
-    canonical = None
-    for el in tree.iter("link"):
-        if "canonical" in (el.get("rel") or "").lower().split():
-            canonical = _http_url(el.get("href"), base)
-            if canonical:
-                break
-    canonical = canonical or _http_url(metas.get("og:url"), base) or _http_url(ld.get("url"), base)
-
-    image = _first(
-        metas.get("og:image:secure_url"),
-        metas.get("og:image"),
-        metas.get("og:image:url"),
-        metas.get("twitter:image"),
-        metas.get("twitter:image:src"),
-        _ld_image(ld.get("image")),
-    )
-    lead_image = _http_url(image, base)
-    if lead_image is None:
-        scope = next(tree.iter("article"), None)
-        if scope is None:
-            scope = next(tree.iter("main"), None)
-        if scope is None:
-            scope = tree
-        for img in scope.iter("img"):
-            src = img.get("src") or img.get("data-src")
-            if is_tracking_pixel(img.get("width"), img.get("height")):
-                continue
-            if src and not src.startswith("data:"):
-                lead_image = _http_url(src, base)
-                if lead_image:
-                    break
-
-    description = _first(
-        metas.get("og:description"), metas.get("description"), _ld_text(ld.get("description"))
-    )
-    if description:
-        description = normalize(html_lib.unescape(description))[:1000] or None
-    return candidates, Extracted(
-        title=title,
-        section=section[:100] if section else None,
-        byline=byline,
-        published=published,
-        language=language,
-        canonical_url=canonical,
-        lead_image=lead_image,
-        description=description,
-        breadcrumb=trail,
-    )
-
-
 def _body_paragraphs(tree: Any, url: str | None, tags: int) -> list[str]:
     # `tags` (a count of "<" in the page) bounds the element count cheaply; count exactly only
     # when it could be over the limit
@@ -575,7 +203,7 @@ def _body_paragraphs(tree: Any, url: str | None, tags: int) -> list[str]:
     # fallback: visible paragraphs, for pages too small, odd or big for the extractor
     paragraphs = []
     for el in tree.iter("p"):
-        t = _text_of(el)
+        t = text_of(el)
         if len(t) >= 40:
             paragraphs.append(t)
     return paragraphs
@@ -608,8 +236,8 @@ def extract_html(
     tree = _parse(text)
     if tree is None:
         return Extracted(truncated=truncated)
-    titles, result = _html_metadata(tree, url)
-    result.truncated = truncated
+    titles, metadata = html_metadata(tree, url)
+    result = Extracted(**vars(metadata), truncated=truncated)
     etree.strip_elements(tree, *_STRIP_TAGS, with_tail=False)
     raw = _body_paragraphs(tree, url, text.count("<"))
     rules = load_rules()
@@ -654,7 +282,7 @@ def _headline_like(line: str) -> bool:
 
 
 def _is_byline(line: str, ruleset: RuleSet) -> bool:
-    return bool(_BYLINE.match(line) and ruleset.start is not None and ruleset.start.search(line))
+    return bool(BYLINE.match(line) and ruleset.start is not None and ruleset.start.search(line))
 
 
 def extract_text(
@@ -690,7 +318,7 @@ def extract_text(
     while i < len(paragraphs) and i < limit:
         p = paragraphs[i]
         if result.byline is None and _is_byline(p, ruleset):
-            result.byline = _BYLINE.match(p).group(1)  # type: ignore[union-attr]
+            result.byline = BYLINE.match(p).group(1)  # type: ignore[union-attr]
         elif result.published is None and (when := parse_datetime(p)) is not None:
             result.published = when
         elif ruleset.is_boilerplate(p):
