@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from channel import channelconfig, schemas, sources, store
+from channel import channelconfig, schemas, store
+from channel.sources import refresh
+from channel.sources.entries import make_entry
 from tests.conftest import run_worker
 from tests.httpserver import serve
 from tests.newsroom import load_newsroom
@@ -37,9 +39,9 @@ def wire(r, tmp_path, monkeypatch):
 
 def test_conditional_get_costs_nothing_downstream(r, wire):
     state, server = wire
-    first = sources.refresh(r, store.get_source(r, "http-wire"))
+    first = refresh.refresh(r, store.get_source(r, "http-wire"))
     assert len(first.changed) == 1 and not first.not_modified
-    second = sources.refresh(r, store.get_source(r, "http-wire"))
+    second = refresh.refresh(r, store.get_source(r, "http-wire"))
     assert second.not_modified and second.changed == [] and second.unchanged == 0
     assert server.requests[-1].headers["if-none-match"] == '"v1"'
     assert server.requests[-1].headers["user-agent"].startswith("Newsdesk/")
@@ -63,9 +65,9 @@ def test_changed_entry_updates_the_story_and_unchanged_is_skipped(r, client, wir
 
 
 def test_the_same_guid_in_two_feeds_is_two_stories(r):
-    one = sources.make_entry({"id": "a", "category": "world"}, "a:1", title="x", published=None,
+    one = make_entry({"id": "a", "category": "world"}, "a:1", title="x", published=None,
                              raw={})
-    two = sources.make_entry({"id": "b", "category": "world"}, "b:1", title="x", published=None,
+    two = make_entry({"id": "b", "category": "world"}, "b:1", title="x", published=None,
                              raw={})
     assert one["id"] != two["id"]
 

@@ -16,9 +16,10 @@ from typing import Any
 import redis
 from rq import get_current_job
 
-from channel import metrics, process, schemas, sources, store
+from channel import metrics, process, schemas, store
 from channel.config import Settings
 from channel.feed import publish
+from channel.sources import refresh
 from channel.sources.feedparse import FeedError
 from channel.sources.fetch import FetchError
 from workers import queues
@@ -73,7 +74,7 @@ def refresh_source(source_id: str) -> dict[str, Any]:
     source = store.get_source(r, source_id)
     if source is None:
         raise LookupError(f"no source {source_id!r}")
-    result = sources.refresh(r, source)
+    result = refresh.refresh(r, source)
     for article_id in result.changed:
         queues.enqueue_process(r, article_id)
     return result.as_dict()

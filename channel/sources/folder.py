@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from channel.sources import Batch, make_entry
+from channel.sources.entries import Batch, make_entry
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from channel.config import Settings
-from channel.sources import Batch, make_entry
+from channel.sources.entries import Batch, make_entry
 from channel.sources.fetch import fetch
 from channel.sources.ids import content_hash
 

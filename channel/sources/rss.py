@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from channel.config import Settings
-from channel.sources import Batch, make_entry
+from channel.sources.entries import Batch, make_entry
 from channel.sources.feedparse import FeedEntry, parse_feed
 from channel.sources.fetch import fetch
 

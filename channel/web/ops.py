@@ -8,8 +8,9 @@ from flask import Blueprint, abort, g, jsonify, request
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 
-from channel import schemas, sources, status, store
+from channel import schemas, status, store
 from channel.feed import editorial
+from channel.sources import push
 from channel.web import openapi, redis_client, settings
 from channel.web.auth import require
 from workers import queues
@@ -331,7 +332,7 @@ def push_article():
     r = redis_client()
     if body["category"] not in {c["id"] for c in store.load_categories(r)}:
         abort(422, description=f"category: no category {body['category']!r}")
-    entry = sources.pushed_entry(body)
+    entry = push.entry(body)
     changed = store.upsert_entry(r, entry)
     editorial.audit(r, g.operator, "push article", entry["id"], changed=changed)
     job = queues.enqueue_process(r, entry["id"]) if changed else None

@@ -1,0 +1,53 @@
+"""What every kind of source hands on: a Batch of entries, each a pending article."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from channel.sources.ids import content_hash, stable_id
+
+
+@dataclass
+class Batch:
+    """What a source gave this time: entries as pending articles, plus fetch validators."""
+
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    not_modified: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    skipped: list[str] = field(default_factory=list)  # "what: why" for entries left out
+
+
+def make_entry(
+    source: dict[str, Any],
+    key: str,
+    *,
+    title: str | None,
+    published: float | None,
+    raw: dict[str, Any],
+    url: str | None = None,
+    guid: str | None = None,
+    category: str | None = None,
+    video: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A pending article under a stable id; the hash covers everything processing reads."""
+    when = datetime.fromtimestamp(published if published else time.time(), UTC)
+    # Hints for processing: what the source itself said, as opposed to defaults.
+    raw = {**raw, "titled": bool(title), "dated": bool(published), "category_hint": category}
+    return {
+        "id": stable_id(key),
+        "source_id": source["id"],
+        "guid": guid,
+        "url": url,
+        "title": (title or "").strip() or "Untitled",
+        "category": source["category"],
+        "published_at": when.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "language": source.get("language"),
+        "raw": raw,
+        "video": video,
+        "content_hash": content_hash(title, raw, video, category),
+        "status": "pending",
+    }
