@@ -67,7 +67,7 @@ def _sentence(rng: random.Random, low: int, high: int) -> str:
 
 
 def make_card(n: int, category: str, public_url: str, rng: random.Random) -> dict:
-    """A ready story card shaped as channel.process.build_card makes it (4 thumbnail sizes)."""
+    """A ready story card shaped as channel.feed.build.build_card makes it (4 thumbnail sizes)."""
     story = stable_id(f"bench-story-{n}")
     title = _sentence(rng, 5, 9)[:-1]
     summary = " ".join(_sentence(rng, 6, 10) for _ in range(2))[:150]

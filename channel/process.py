@@ -1,8 +1,12 @@
-"""Turn a pending article into a ready story: clean text, summary, tags, thumbnails, card."""
+"""The story recipe: one pending article becomes a ready story (clean text, summary, tags,
+thumbnails, card), or fails with the reason. `dry_run` follows the same recipe for a page and
+stores nothing (``newsdesk inspect``).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +14,11 @@ import redis
 
 from channel import schemas, store
 from channel.config import Settings
-from channel.images.thumbnails import ImageRefused, ThumbnailSet, thumbnails_or_title_card
-from channel.sources import categories
+from channel.feed.build import build_card
+from channel.images.thumbnails import DEFAULT_SIZES, ImageRefused, ThumbnailSet, make_thumbnails
+from channel.images.titlecard import title_card
+from channel.sources import categories, folder
+from channel.sources.entries import make_entry
 from channel.sources.fetch import FetchError, fetch
 from channel.text.extract import Extracted, extract_html, extract_text
 from channel.text.keywords import detect_language, extract_tags
@@ -21,6 +28,8 @@ log = logging.getLogger(__name__)
 
 MAX_IMAGE_BYTES = 15_000_000
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
+PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9"
+DRY_RUN_SOURCE = {"id": "inspect", "category": "news"}
 
 
 class ProcessingError(Exception):
@@ -36,7 +45,7 @@ def _extract(article: dict[str, Any]) -> Extracted:
         return extract_text(raw["text"], source=source)
     if article.get("url"):
         try:
-            page = fetch(article["url"], accept="text/html,application/xhtml+xml;q=0.9",
+            page = fetch(article["url"], accept=PAGE_ACCEPT,
                          total_timeout=Settings.from_env().fetch_timeout)
             extracted = extract_html(page.body, url=page.url, source=source)
             if extracted.paragraphs:
@@ -46,6 +55,34 @@ def _extract(article: dict[str, Any]) -> Extracted:
         if raw.get("html"):
             return extract_html(raw["html"], url=article.get("url"), source=source)
     raise ProcessingError("the source gave no text for this article")
+
+
+def _write_text(article: dict[str, Any], extracted: Extracted,
+                known: list[dict[str, Any]]) -> None:
+    """Title, language, category, time, byline, body, summary, ticker and tags of the story."""
+    raw = article.get("raw") or {}
+    text = extracted.text
+    # The source's own title wins; a file or page without one takes the extracted headline.
+    title = extracted.title if not raw.get("titled") and extracted.title else article["title"]
+    if not text.strip() and not title.strip():
+        raise ProcessingError("the article has neither text nor title")
+    language = article.get("language") or extracted.language or detect_language(text or title)
+    article["section"] = extracted.section
+    article["category"] = article.get("category_override") or categories.resolve(
+        known, [raw.get("category_hint"), extracted.section], article["category"])
+    if not raw.get("dated") and extracted.published:
+        article["published_at"] = extracted.published.isoformat(timespec="seconds")
+    summary = summarize(text, title=title, language=language)
+    article.update(
+        title=title,
+        language=language,
+        byline=extracted.byline or raw.get("byline"),
+        canonical_url=extracted.canonical_url or article.get("url"),
+        paragraphs=extracted.paragraphs,
+        summary=summary.summary,
+        ticker=summary.ticker,
+        tags=extract_tags(text, title=title, language=language),
+    )
 
 
 def _image_bytes(article: dict[str, Any], extracted: Extracted) -> bytes | None:
@@ -62,49 +99,36 @@ def _image_bytes(article: dict[str, Any], extracted: Extracted) -> bytes | None:
                  total_timeout=Settings.from_env().fetch_timeout).body
 
 
-def _thumbnails(
-    article: dict[str, Any], extracted: Extracted, title: str, category: str
-) -> ThumbnailSet:
+def thumbnails_or_title_card(
+    data: bytes | None,
+    title: str,
+    category: str,
+    sizes: Mapping[str, tuple[int, int]] = DEFAULT_SIZES,
+    *,
+    focal: tuple[float, float] | None = None,
+) -> tuple[ThumbnailSet, str | None]:
+    """Every card gets a picture: the image's thumbnails, else a title card and the reason."""
+    if data is not None:
+        try:
+            return make_thumbnails(data, sizes, focal=focal), None
+        except ImageRefused as exc:
+            return title_card(title, category, sizes), str(exc)
+    return title_card(title, category, sizes), "no image"
+
+
+def _thumbnails(article: dict[str, Any], extracted: Extracted) -> ThumbnailSet:
     """The story's picture, or a title card when there is none or it is refused."""
     try:
         data = _image_bytes(article, extracted)
     except (ImageRefused, FetchError, OSError) as exc:
         data, article["image_error"] = None, f"image not fetched: {exc}"[:300]
     focal = tuple(article["focal"]) if article.get("focal") else None
-    tset, reason = thumbnails_or_title_card(data, title, category, focal=focal)
+    tset, reason = thumbnails_or_title_card(data, article["title"], article["category"],
+                                            focal=focal)
     if reason and data is not None:
         log.warning("article %s: image refused, using a title card: %s", article["id"], reason)
         article["image_error"] = reason[:300]
     return tset
-
-
-def build_card(article: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    """The feed card: exactly the fields of channel-feed.schema.json#/$defs/card."""
-    base = settings.public_url
-    card = {
-        "id": article["id"],
-        "title": article["title"][:200],
-        "summary": article["summary"],
-        "ticker": article["ticker"],
-        "publishedAt": article["published_at"],
-        "category": article["category"],
-        "tags": article["tags"][:12],
-        "thumbnails": {
-            name: {
-                "url": f"{base}/v1/thumbnails/{t['digest']}.jpg",
-                "width": t["width"],
-                "height": t["height"],
-            }
-            for name, t in article["thumbnails"].items()
-        },
-        "placeholderColor": article["placeholder"],
-        "detailUrl": f"{base}/v1/articles/{article['id']}.json",
-    }
-    video = article.get("video")
-    if video and video.get("url", "").startswith(("http://", "https://")):
-        card["video"] = {k: v for k, v in video.items() if v is not None}
-    schemas.validate("card", card)
-    return card
 
 
 def process_article(r: redis.Redis, settings: Settings, article_id: str) -> dict[str, Any]:
@@ -112,35 +136,10 @@ def process_article(r: redis.Redis, settings: Settings, article_id: str) -> dict
     article = store.get_article(r, article_id)
     if article is None:
         raise ProcessingError(f"no article {article_id}")
-    raw = article.get("raw") or {}
     try:
         extracted = _extract(article)
-        text = extracted.text
-        # The source's own title wins; a file or page without one takes the extracted headline.
-        title = extracted.title if not raw.get("titled") and extracted.title else article["title"]
-        if not text.strip() and not title.strip():
-            raise ProcessingError("the article has neither text nor title")
-        language = article.get("language") or extracted.language or detect_language(text or title)
-        article["section"] = extracted.section
-        article["category"] = article.get("category_override") or categories.resolve(
-            store.load_categories(r),
-            [raw.get("category_hint"), extracted.section],
-            article["category"],
-        )
-        if not raw.get("dated") and extracted.published:
-            article["published_at"] = extracted.published.isoformat(timespec="seconds")
-        summary = summarize(text, title=title, language=language)
-        article.update(
-            title=title,
-            language=language,
-            byline=extracted.byline or raw.get("byline"),
-            canonical_url=extracted.canonical_url or article.get("url"),
-            paragraphs=extracted.paragraphs,
-            summary=summary.summary,
-            ticker=summary.ticker,
-            tags=extract_tags(text, title=title, language=language),
-        )
-        tset = _thumbnails(article, extracted, title, article["category"])
+        _write_text(article, extracted, store.load_categories(r))
+        tset = _thumbnails(article, extracted)
         article["thumbnails"] = {
             t.name: {
                 "digest": store.save_thumbnail(r, t.data),
@@ -157,3 +156,39 @@ def process_article(r: redis.Redis, settings: Settings, article_id: str) -> dict
         raise
     store.mark_ready(r, article, card)
     return card
+
+
+def _pending(item: str) -> dict[str, Any]:
+    """A page as a source would hand it on: a URL as a page source, a file as a folder one."""
+    if item.startswith(("http://", "https://")):
+        page = fetch(item, accept=PAGE_ACCEPT)
+        html = page.body.decode("utf-8", errors="replace")
+        return make_entry(DRY_RUN_SOURCE, page.url, title=None, published=None,
+                          raw={"html": html, "full": True}, url=page.url)
+    path = Path(item)
+    return folder.read_file(DRY_RUN_SOURCE, path.parent, path)
+
+
+def dry_run(item: str) -> dict[str, Any]:
+    """What the TV would show for a page (a file or URL), as JSON; errors are reported, not
+    raised. The recipe is process_article's, minus the pictures and the store."""
+    try:
+        article = _pending(item)
+        extracted = _extract(article)
+        _write_text(article, extracted, [])
+    except (ProcessingError, FetchError, OSError, ValueError) as exc:
+        return {"input": item, "error": str(exc)}
+    return {
+        "input": item,
+        "title": article["title"],
+        "section": article["section"],
+        "byline": article["byline"],
+        "published": extracted.published.isoformat() if extracted.published else None,
+        "language": article["language"],
+        "canonical_url": article["canonical_url"],
+        "paragraphs": article["paragraphs"],
+        "summary": article["summary"],
+        "ticker": article["ticker"],
+        "tags": article["tags"],
+        "lead_image": extracted.lead_image,
+    }

@@ -24,7 +24,6 @@ from channel.images.thumbnails import (
     image_size,
     make_thumbnails,
     sniff_format,
-    thumbnails_or_title_card,
     write_thumbnails,
 )
 
@@ -476,16 +475,7 @@ def test_flat_image_gets_the_centre() -> None:
     assert make_thumbnails(data).crop_box == (0, 350, 1600, 1250)
 
 
-# -- helpers for the pipeline and the CLI -------------------------------------------------
-
-
-def test_thumbnails_or_title_card_always_gives_a_picture() -> None:
-    tset, reason = thumbnails_or_title_card(b"<html>oops</html>", "Headline", "World")
-    assert tset.kind == "titlecard" and "looks like HTML" in (reason or "")
-    tset, reason = thumbnails_or_title_card(None, "Headline", "World")
-    assert tset.kind == "titlecard" and reason == "no image"
-    tset, reason = thumbnails_or_title_card(encode(quadrants((1280, 720)), "PNG"), "H", "W")
-    assert tset.kind == "image" and reason is None and tset.crop_box == (0, 0, 1280, 720)
+# -- helpers for the CLI ---------------------------------------------------------------
 
 
 def test_write_thumbnails(tmp_path) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from channel.cli import main
-from channel.inspect import inspect_input
+from channel.process import dry_run
 from tests.newsroom import NEWSROOM
 
 FERRY = str(NEWSROOM / "articles" / "01-ferry.txt")
 
 
 def test_seed_shaped_page_is_inspected_clean():
-    doc = inspect_input(FERRY)
+    doc = dry_run(FERRY)
     assert doc["title"] == "‘Not negotiable’: Baltic ferry operators reject new port levy"
     assert doc["section"] == "EU"
     assert doc["paragraphs"][0].startswith("Ferry operators across the Baltic")

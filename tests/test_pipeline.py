@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import io
 
 import orjson
+from PIL import Image
 
 from channel import keys, schemas, store
+from channel.process import thumbnails_or_title_card
 from tests.conftest import run_worker
 from tests.newsroom import load_newsroom
 from workers import queues
@@ -172,3 +175,14 @@ def test_a_burst_of_ready_stories_makes_one_publish(r, tmp_path, settings):
     doc = orjson.loads(r.hget(keys.feed_version(int(r.get(keys.FEED_CURRENT))), "feed.json"))
     assert sum(len(row["items"]) for row in doc["rows"][1:]) == 4
     assert len(publishes) <= 2, publishes
+
+
+def test_thumbnails_or_title_card_always_gives_a_picture() -> None:
+    tset, reason = thumbnails_or_title_card(b"<html>oops</html>", "Headline", "World")
+    assert tset.kind == "titlecard" and "looks like HTML" in (reason or "")
+    tset, reason = thumbnails_or_title_card(None, "Headline", "World")
+    assert tset.kind == "titlecard" and reason == "no image"
+    png = io.BytesIO()
+    Image.new("RGB", (1280, 720), (220, 30, 30)).save(png, "PNG")
+    tset, reason = thumbnails_or_title_card(png.getvalue(), "H", "W")
+    assert tset.kind == "image" and reason is None and tset.crop_box == (0, 0, 1280, 720)

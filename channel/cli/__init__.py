@@ -826,11 +826,11 @@ def publish() -> None:
 @click.argument("inputs", nargs=-1, required=True)
 def inspect(inputs: tuple[str, ...]) -> None:
     """Show what Newsdesk makes of pages (files or URLs), without storing anything."""
-    from channel.inspect import inspect_input
+    from channel.process import dry_run
 
     failed = False
     for item in inputs:
-        doc = inspect_input(item)
+        doc = dry_run(item)
         failed |= "error" in doc
         _emit(doc)
     sys.exit(1 if failed else 0)

@@ -1,4 +1,7 @@
-"""Build the channel feed document from ready, visible stories."""
+"""Build the channel feed from ready, visible stories: its cards, rows, variants and category feeds.
+
+Every URL a TV follows from the feed (thumbnails, details, category feeds) is made here.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from urllib.parse import urljoin
 import orjson
 import redis
 
-from channel import keys, store
+from channel import keys, schemas, store
 from channel.config import Settings
 
 FEED_BUDGET = 500_000  # bytes; Roku's own feed template refuses bigger feeds
@@ -18,6 +21,35 @@ TOP_ROW = {"id": "top", "title": "Top stories"}
 
 class EmptyFeed(ValueError):
     """No story is ready and visible: publishing an empty feed would blank every TV."""
+
+
+def build_card(article: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """The feed card: exactly the fields of channel-feed.schema.json#/$defs/card."""
+    base = settings.public_url
+    card = {
+        "id": article["id"],
+        "title": article["title"][:200],
+        "summary": article["summary"],
+        "ticker": article["ticker"],
+        "publishedAt": article["published_at"],
+        "category": article["category"],
+        "tags": article["tags"][:12],
+        "thumbnails": {
+            name: {
+                "url": f"{base}/v1/thumbnails/{t['digest']}.jpg",
+                "width": t["width"],
+                "height": t["height"],
+            }
+            for name, t in article["thumbnails"].items()
+        },
+        "placeholderColor": article["placeholder"],
+        "detailUrl": f"{base}/v1/articles/{article['id']}.json",
+    }
+    video = article.get("video")
+    if video and video.get("url", "").startswith(("http://", "https://")):
+        card["video"] = {k: v for k, v in video.items() if v is not None}
+    schemas.validate("card", card)
+    return card
 
 
 def _editorial(r: redis.Redis) -> tuple[dict[str, float], set[str]]:

@@ -163,25 +163,6 @@ def make_thumbnails(
             return _thumbnails(img, data, fmt, sizes, focal, max_pixels)
 
 
-def thumbnails_or_title_card(
-    data: bytes | None,
-    title: str,
-    category: str,
-    sizes: Mapping[str, tuple[int, int]] = DEFAULT_SIZES,
-    *,
-    focal: tuple[float, float] | None = None,
-) -> tuple[ThumbnailSet, str | None]:
-    """Every card gets a picture: the image's thumbnails, else a title card and the reason."""
-    from channel.images.titlecard import title_card
-
-    if data is not None:
-        try:
-            return make_thumbnails(data, sizes, focal=focal), None
-        except ImageRefused as exc:
-            return title_card(title, category, sizes), str(exc)
-    return title_card(title, category, sizes), "no image"
-
-
 def write_thumbnails(tset: ThumbnailSet, out_dir: str | Path, stem: str) -> list[dict[str, Any]]:
     """Write each thumbnail as `<stem>-<name>.jpg` (for the CLI); return what was written."""
     out = Path(out_dir)
