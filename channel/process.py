@@ -20,7 +20,7 @@ from channel.images.titlecard import title_card
 from channel.sources import categories, folder
 from channel.sources.entries import make_entry
 from channel.sources.fetch import FetchError, fetch
-from channel.text.extract import Extracted, extract_html, extract_text
+from channel.text.extract import Extracted, decode_html, extract_html, extract_text
 from channel.text.keywords import detect_language, extract_tags
 from channel.text.summarize import summarize
 
@@ -162,7 +162,7 @@ def _pending(item: str) -> dict[str, Any]:
     """A page as a source would hand it on: a URL as a page source, a file as a folder one."""
     if item.startswith(("http://", "https://")):
         page = fetch(item, accept=PAGE_ACCEPT)
-        html = page.body.decode("utf-8", errors="replace")
+        html, _ = decode_html(page.body)
         return make_entry(DRY_RUN_SOURCE, page.url, title=None, published=None,
                           raw={"html": html, "full": True}, url=page.url)
     path = Path(item)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from channel import channelconfig, schemas, store
-from channel.sources import refresh
+from channel.sources import folder, refresh
 from channel.sources.entries import make_entry
 from tests.conftest import run_worker
 from tests.httpserver import serve
@@ -112,3 +114,10 @@ def test_config_file_errors_name_the_field(tmp_path):
         channelconfig.read(config)
     assert any(e.startswith("categories:") for e in caught.value.errors)
     assert any(e.startswith("sources/0") for e in caught.value.errors)
+
+
+def test_folder_html_keeps_its_declared_charset(tmp_path):
+    page = Path(__file__).parent / "fixtures" / "pages" / "cafe_cp1252.html"
+    (tmp_path / "cafe.html").write_bytes(page.read_bytes())
+    entry = folder.read_file({"id": "desk", "category": "local"}, tmp_path, tmp_path / "cafe.html")
+    assert "Le café du port" in entry["raw"]["html"] and "\ufffd" not in entry["raw"]["html"]

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from channel.sources.entries import Batch, make_entry
+from channel.text.extract import decode_html
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def read_file(source: dict[str, Any], root: Path, path: Path) -> dict[str, Any]:
             category=doc.get("category"),
             video=doc.get("video"),
         )
-    text = data.decode("utf-8", errors="replace")
+    text, _ = decode_html(data)  # UTF-8, else the page's declared charset, else detection
     raw = {"image_path": _sidecar_image(path)}
     raw["html" if path.suffix in (".html", ".htm") else "text"] = text
     return make_entry(source, key, title=None, published=mtime, raw=raw)

@@ -8,6 +8,7 @@ from channel.config import Settings
 from channel.sources.entries import Batch, make_entry
 from channel.sources.fetch import fetch
 from channel.sources.ids import content_hash
+from channel.text.extract import decode_html
 
 
 def read(source: dict[str, Any], state: dict[str, str]) -> Batch:
@@ -21,7 +22,7 @@ def read(source: dict[str, Any], state: dict[str, str]) -> Batch:
     batch = Batch(not_modified=got.not_modified, etag=got.etag, last_modified=got.last_modified)
     if got.not_modified:
         return batch
-    html = got.body.decode("utf-8", errors="replace")
+    html, _ = decode_html(got.body)  # UTF-8, else the page's declared charset, else detection
     entry = make_entry(
         source, got.url, title=None, published=None, raw={"html": html, "full": True}, url=got.url
     )
