@@ -1,4 +1,4 @@
-"""What operators need to see at a glance: source health, queues, workers, the live feed."""
+"""What operators see: source health, jobs, queues, workers, recent stories, the live feed."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 import redis
 from rq import Worker
+from rq.job import Job
 
 from channel import keys, store
 
@@ -22,6 +23,29 @@ def source_health(r: redis.Redis, source_id: str) -> dict[str, Any]:
         "lastResult": state.get("last_result") or None,
         "lastSkipped": state.get("last_skipped") or None,
     }
+
+
+def job_view(job: Job) -> dict[str, Any]:
+    """A job as operators see it: status, timings, result or error."""
+    status_ = job.get_status(refresh=False)
+    view: dict[str, Any] = {
+        "id": job.id,
+        "status": str(getattr(status_, "value", status_)),
+        "description": job.description,
+        "queue": job.origin,
+        "enqueuedAt": job.enqueued_at.isoformat() if job.enqueued_at else None,
+        "startedAt": job.started_at.isoformat() if job.started_at else None,
+        "endedAt": job.ended_at.isoformat() if job.ended_at else None,
+    }
+    if job.started_at and job.ended_at:
+        view["seconds"] = round((job.ended_at - job.started_at).total_seconds(), 3)
+    if view["status"] == "finished":
+        view["result"] = job.return_value()
+    if view["status"] == "failed":
+        latest = job.latest_result()
+        lines = (latest.exc_string or "").strip().splitlines() if latest else []
+        view["error"] = lines[-1] if lines else "failed"
+    return view
 
 
 def live_feed(r: redis.Redis) -> dict[str, Any]:

@@ -19,9 +19,8 @@ import redis
 from click.testing import CliRunner, Result
 from rq import SimpleWorker
 
-from channel import keys, status, store
+from channel import audit, keys, status, store
 from channel.cli import main
-from channel.feed import editorial
 from tests.conftest import run_worker
 from tests.newsroom import load_newsroom, make_newsroom
 from workers import queues
@@ -137,7 +136,7 @@ def test_source_lifecycle_is_validated_and_audited(cli, r, newsroom, tmp_path, m
         unknown = cli("sources", command, "extra")
         assert unknown.exit_code == 1 and "no source 'extra'" in unknown.stderr
 
-    actions = [(e["who"], e["action"], e["target"]) for e in editorial.audit_log(r)][::-1]
+    actions = [(e["who"], e["action"], e["target"]) for e in audit.entries(r)][::-1]
     assert actions == [("cli:tester", "create source", "extra"),
                        ("cli:tester", "update source", "extra"),
                        ("cli:tester", "update source", "extra"),
@@ -169,7 +168,7 @@ def test_import_reports_each_bad_source_by_field_and_keeps_the_good(cli, r, tmp_
     assert [s["id"] for s in store.list_sources(r)] == ["good-rss", "near"]
     assert store.get_source(r, "near")["path"] == str(tmp_path / "local")
     assert store.get_source(r, "good-rss")["kind"] == "rss"  # the duplicate did not win
-    assert {(e["who"], e["action"]) for e in editorial.audit_log(r)} == {
+    assert {(e["who"], e["action"]) for e in audit.entries(r)} == {
         ("cli:tester", "import source")}
 
 
@@ -309,7 +308,7 @@ def test_failed_jobs_are_listed_retried_and_deleted(cli, r, newsroom, tmp_path):
     assert cli("jobs", "show", job.id).exit_code == 1
     assert cli("jobs", "delete", job.id).exit_code == 1
     assert cli("jobs", "retry", "nope").exit_code == 1
-    actions = [(e["who"], e["action"]) for e in editorial.audit_log(r, 2)]
+    actions = [(e["who"], e["action"]) for e in audit.entries(r, 2)]
     assert actions == [("cli:tester", "delete job"), ("cli:tester", "retry job")]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from channel.config import Settings
-from channel.web import console
+from channel.web import auth
 from tests.conftest import TOKEN
 from tests.newsroom import load_newsroom
 
@@ -74,7 +74,7 @@ def test_logged_in_login_page_moves_on_and_logout_ends_the_session(client):
     assert client.get("/console/login").headers["Location"] == "/console/preview"
     out = client.post("/console/logout")
     assert out.status_code == 302
-    assert client.get_cookie(console.COOKIE) is None
+    assert client.get_cookie(auth.COOKIE) is None
     assert client.get("/console/preview").status_code == 302
     assert client.get("/v1/ops/sources").status_code == 401
 
@@ -89,7 +89,7 @@ def test_login_from_another_site_is_refused(client):
     response = client.post("/console/login", data={"token": TOKEN},
                            headers={"Origin": "https://evil.example"})
     assert response.status_code == 403
-    assert client.get_cookie(console.COOKIE) is None
+    assert client.get_cookie(auth.COOKIE) is None
     opaque = client.post("/console/login", data={"token": TOKEN}, headers={"Origin": "null"})
     assert opaque.status_code == 403
     # Behind a TLS-terminating proxy the browser's origin is https, the app sees http.
@@ -121,13 +121,13 @@ def test_a_bearer_header_wins_over_the_cookie(client, r):
 
 def test_a_tampered_or_old_cookie_is_not_a_session(client, r, monkeypatch):
     _login(client)
-    value = client.get_cookie(console.COOKIE).value
-    client.set_cookie(console.COOKIE, value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
+    value = client.get_cookie(auth.COOKIE).value
+    client.set_cookie(auth.COOKIE, value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
     assert client.get("/v1/ops/sources").status_code == 401
     assert client.get("/console/preview").status_code == 302
-    client.set_cookie(console.COOKIE, value)
+    client.set_cookie(auth.COOKIE, value)
     assert client.get("/v1/ops/sources").status_code == 200
-    monkeypatch.setattr(console, "SESSION_SECONDS", -1)  # every cookie is now past its age
+    monkeypatch.setattr(auth, "SESSION_SECONDS", -1)  # every cookie is now past its age
     assert client.get("/v1/ops/sources").status_code == 401
 
 
@@ -136,13 +136,13 @@ def test_every_worker_agrees_and_rotating_a_token_ends_sessions(settings, r, mon
 
     first = create_app(Settings.from_env()).test_client()
     _login(first)
-    value = first.get_cookie(console.COOKIE).value
+    value = first.get_cookie(auth.COOKIE).value
     second = create_app(Settings.from_env()).test_client()  # another gunicorn worker
-    second.set_cookie(console.COOKIE, value)
+    second.set_cookie(auth.COOKIE, value)
     assert second.get("/v1/ops/sources").status_code == 200
     monkeypatch.setenv("NEWSDESK_ADMIN_TOKEN", "a-rotated-admin-token-123")
     rotated = create_app(Settings.from_env()).test_client()
-    rotated.set_cookie(console.COOKIE, value)
+    rotated.set_cookie(auth.COOKIE, value)
     assert rotated.get("/v1/ops/sources").status_code == 401
 
 

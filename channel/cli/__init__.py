@@ -102,9 +102,9 @@ def _invalid(exc: schemas.DocumentInvalid) -> click.BadParameter:
 
 
 def _job_view(job: Job) -> dict[str, Any]:
-    from channel.web.ops import job_view  # imports Flask: only when a job is shown
+    from channel import status
 
-    return job_view(job)
+    return status.job_view(job)
 
 
 def _fetch_job(r: redis.Redis, job_id: str) -> Job:
@@ -234,8 +234,7 @@ def _source_or_fail(r: redis.Redis, source_id: str) -> dict[str, Any]:
 
 def _update_source(r: redis.Redis, source_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Apply a partial update exactly as PATCH /v1/ops/sources/<id> does, audit included."""
-    from channel import schemas, store
-    from channel.feed import editorial
+    from channel import audit, schemas, store
 
     source = _source_or_fail(r, source_id)
     try:
@@ -243,7 +242,7 @@ def _update_source(r: redis.Redis, source_id: str, changes: dict[str, Any]) -> d
         saved = store.update_source(r, source, changes)
     except schemas.DocumentInvalid as exc:
         raise _invalid(exc) from exc
-    editorial.audit(r, _operator(), "update source", source_id, changes=changes)
+    audit.record(r, _operator(), "update source", source_id, changes=changes)
     return saved
 
 
@@ -292,8 +291,7 @@ def sources_list() -> None:
 @click.option("--disabled", is_flag=True, help="Add it switched off (no polling).")
 def sources_add(source_id: str, kind: str, disabled: bool, **given: Any) -> None:
     """Add a source (give --url or --path, and --category)."""
-    from channel import schemas, store
-    from channel.feed import editorial
+    from channel import audit, schemas, store
 
     r = _redis()
     if store.get_source(r, source_id) is not None:
@@ -305,7 +303,7 @@ def sources_add(source_id: str, kind: str, disabled: bool, **given: Any) -> None
         source = store.save_source(r, doc)
     except schemas.DocumentInvalid as exc:
         raise _invalid(exc) from exc
-    editorial.audit(r, _operator(), "create source", source["id"])
+    audit.record(r, _operator(), "create source", source["id"])
     _source_saved("added", source)
 
 
@@ -338,13 +336,12 @@ def sources_disable(source_id: str) -> None:
 @click.argument("source_id", metavar="ID")
 def sources_delete(source_id: str) -> None:
     """Forget a source and its polling state (its stories stay until they age out)."""
-    from channel import store
-    from channel.feed import editorial
+    from channel import audit, store
 
     r = _redis()
     _source_or_fail(r, source_id)
     store.delete_source(r, source_id)
-    editorial.audit(r, _operator(), "delete source", source_id)
+    audit.record(r, _operator(), "delete source", source_id)
     _show({"deleted": source_id}, lambda: click.echo(f"deleted source {source_id}"))
 
 
@@ -379,8 +376,7 @@ def sources_import(file: Path, dry_run: bool) -> None:
     Valid sources are stored even when others fail, so one typo does not block the rest; each
     failure is reported with the field the schema rejected.
     """
-    from channel import schemas, store
-    from channel.feed import editorial
+    from channel import audit, schemas, store
 
     entries = _read_source_list(file)
     r = _redis()
@@ -402,7 +398,7 @@ def sources_import(file: Path, dry_run: bool) -> None:
             replaced = store.get_source(r, source_id) is not None
             if not dry_run:
                 store.save_source(r, entry)
-                editorial.audit(r, who, "import source", source_id, replaced=replaced)
+                audit.record(r, who, "import source", source_id, replaced=replaced)
             imported.append({"id": source_id, "replaced": replaced})
 
     def text() -> None:
@@ -603,7 +599,7 @@ def jobs_retry(job_id: str) -> None:
     """Queue a failed job again."""
     from rq.exceptions import InvalidJobOperation
 
-    from channel.feed import editorial
+    from channel import audit
     from workers import queues
 
     r = _redis()
@@ -615,7 +611,7 @@ def jobs_retry(job_id: str) -> None:
         raise click.ClickException(
             f"job {job_id!r} is {getattr(state, 'value', state)}; only failed jobs retry"
         ) from exc
-    editorial.audit(r, _operator(), "retry job", job_id)
+    audit.record(r, _operator(), "retry job", job_id)
     _show({"job": _job_view(job)}, lambda: click.echo(f"queued {job_id} again"))
 
 
@@ -625,14 +621,14 @@ def jobs_delete(job_id: str) -> None:
     """Delete a job that is not running."""
     from rq.job import JobStatus
 
-    from channel.feed import editorial
+    from channel import audit
 
     r = _redis()
     job = _fetch_job(r, job_id)
     if job.get_status() == JobStatus.STARTED:
         raise click.ClickException(f"job {job_id!r} is running")
     job.delete()
-    editorial.audit(r, _operator(), "delete job", job_id)
+    audit.record(r, _operator(), "delete job", job_id)
     _show({"deleted": job_id}, lambda: click.echo(f"deleted job {job_id}"))
 
 
@@ -766,9 +762,9 @@ def unpull(story_id: str) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 def audit(limit: int) -> None:
     """Who changed what, newest first (editorial actions, source and job changes)."""
-    from channel.feed import editorial
+    from channel import audit
 
-    entries = editorial.audit_log(_redis(), limit)
+    entries = audit.entries(_redis(), limit)
     base = {"at", "who", "action", "target"}
 
     def details(entry: dict[str, Any]) -> str:

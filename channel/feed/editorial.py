@@ -4,28 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import redis
 
-from channel import keys, store
-
-AUDIT_KEPT = 1000
+from channel import audit, keys, store
 
 
 class UnknownStory(LookupError):
     pass
-
-
-def audit(r: redis.Redis, who: str, action: str, target: str, **details: Any) -> None:
-    entry = {"at": store.now_iso(), "who": who, "action": action, "target": target, **details}
-    with r.pipeline() as p:
-        p.lpush(keys.AUDIT, orjson.dumps(entry))
-        p.ltrim(keys.AUDIT, 0, AUDIT_KEPT - 1)
-        p.execute()
-
-
-def audit_log(r: redis.Redis, limit: int = 100) -> list[dict[str, Any]]:
-    return [orjson.loads(e) for e in r.lrange(keys.AUDIT, 0, limit - 1)]
 
 
 def _known(r: redis.Redis, story_id: str) -> dict[str, Any]:
@@ -44,31 +29,31 @@ def update_story(r: redis.Redis, story_id: str, who: str,
     if category is not None:
         article["category_override"] = category
     store.save_article(r, article)
-    audit(r, who, "update story", story_id, focal=focal, category=category)
+    audit.record(r, who, "update story", story_id, focal=focal, category=category)
 
 
 def pin(r: redis.Redis, story_id: str, order: int, who: str) -> None:
     """Pinned stories lead their rows (and Top stories), lowest order first."""
     _known(r, story_id)
     r.zadd(keys.PINS, {story_id: order})
-    audit(r, who, "pin", story_id, order=order)
+    audit.record(r, who, "pin", story_id, order=order)
 
 
 def unpin(r: redis.Redis, story_id: str, who: str) -> None:
     r.zrem(keys.PINS, story_id)
-    audit(r, who, "unpin", story_id)
+    audit.record(r, who, "unpin", story_id)
 
 
 def hide(r: redis.Redis, story_id: str, who: str) -> None:
     """Left out of feeds until unhidden; its data and thumbnails stay."""
     _known(r, story_id)
     r.sadd(keys.HIDDEN, story_id)
-    audit(r, who, "hide", story_id)
+    audit.record(r, who, "hide", story_id)
 
 
 def unhide(r: redis.Redis, story_id: str, who: str) -> None:
     r.srem(keys.HIDDEN, story_id)
-    audit(r, who, "unhide", story_id)
+    audit.record(r, who, "unhide", story_id)
 
 
 def pull(r: redis.Redis, story_id: str, who: str) -> None:
@@ -81,10 +66,10 @@ def pull(r: redis.Redis, story_id: str, who: str) -> None:
         if digests:
             p.delete(*[keys.thumbnail(d) for d in digests])
         p.execute()
-    audit(r, who, "pull", story_id)
+    audit.record(r, who, "pull", story_id)
 
 
 def unpull(r: redis.Redis, story_id: str, who: str) -> None:
     """Allow a pulled story back; it needs processing again (its thumbnails were deleted)."""
     r.srem(keys.PULLED, story_id)
-    audit(r, who, "unpull", story_id)
+    audit.record(r, who, "unpull", story_id)

@@ -1,24 +1,14 @@
 """The operator console at /console: server-rendered pages whose JavaScript calls /v1/ops.
 
-Why a cookie: a page cannot put a bearer header on navigations, and a token kept in JavaScript
-(localStorage) is readable by any script that ever gets injected. So the operator pastes a token
-once and gets a signed HttpOnly, SameSite=Strict cookie naming the operator and carrying a digest
-of the token, never the token itself. The signing secret is derived from the configured tokens, so
-every gunicorn worker (and every machine with the same configuration) agrees on it without another
-setting, and rotating any token ends every console session.
-
-The console does not duplicate the operator API: its pages are shells and `console.js` calls
-/v1/ops/* with the cookie. `operator_from_session()` is how the ops `require()` accepts it; writes
-authenticated by cookie must also carry `X-Newsdesk-Console: 1`, a header a cross-site page cannot
-send without a CORS preflight that we never answer (a CSRF defence on top of SameSite=Strict).
+The operator pastes a token once and gets the session cookie (channel/web/auth.py says why a
+cookie and how it is made). The console does not duplicate the operator API: its pages are shells
+and `console.js` calls /v1/ops/* with the cookie.
 
 RQ's own dashboard (rq-dashboard) is mounted at /console/rq for editors and admins.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import re
 from typing import Any
@@ -28,18 +18,27 @@ from flask import (
     Blueprint,
     Flask,
     Response,
-    abort,
     g,
     redirect,
     render_template,
     request,
     url_for,
 )
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from channel.feed import editorial
+from channel import audit
 from channel.web import redis_client, settings
-from channel.web.auth import ROLES, Operator, _identify, operators
+from channel.web.auth import (
+    COOKIE,
+    CSRF_HEADER,
+    ROLES,
+    SAFE_METHODS,
+    SESSION_SECONDS,
+    Operator,
+    identify,
+    operators,
+    session_cookie,
+    session_operator,
+)
 from workers import queues
 
 log = logging.getLogger(__name__)
@@ -47,10 +46,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static", static_url_path="/static")
 
-COOKIE = "newsdesk_console"
-CSRF_HEADER = "X-Newsdesk-Console"
-SESSION_SECONDS = 12 * 3600  # one working shift; a fresh login after that
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 STORY_ID = re.compile(r"^[a-f0-9]{16}$")
 RQ_DASHBOARD_PREFIX = "/console/rq"
 RQ_DASHBOARD_ROLE = "editor"  # it can requeue, delete and empty queues
@@ -60,69 +55,6 @@ try:  # rq-dashboard is a runtime dependency; without it the console still works
     from rq_dashboard.web import setup_rq_connection
 except ImportError:  # pragma: no cover - only when the package is missing
     rq_dashboard = None
-
-
-# --- the session ------------------------------------------------------------------------------
-
-
-def _secret(known: list[Operator]) -> bytes:
-    """HMAC of every configured token: shared by every worker, changed by any rotation."""
-    material = "\n".join(sorted(o.token for o in known)).encode()
-    return hmac.new(b"newsdesk console session v1", material, hashlib.sha256).digest()
-
-
-def _serializer(secret: bytes) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="newsdesk-console")
-
-
-def _token_digest(secret: bytes, token: str) -> str:
-    return hmac.new(secret, token.encode(), hashlib.sha256).hexdigest()
-
-
-def session_cookie(operator: Operator) -> str:
-    """The signed cookie value for an operator: their name and a digest of their token."""
-    secret = _secret(operators(settings()))
-    digest = _token_digest(secret, operator.token)
-    return _serializer(secret).dumps({"o": operator.name, "d": digest})
-
-
-def session_operator() -> Operator | None:
-    """The operator of the console cookie on this request, if it is valid, fresh and current.
-
-    The token digest is compared with every configured token (no early exit), so a cookie stops
-    working as soon as its token is removed, and its age is checked against SESSION_SECONDS.
-    """
-    raw = request.cookies.get(COOKIE)
-    if not raw:
-        return None
-    known = operators(settings())
-    if not known:
-        return None
-    secret = _secret(known)
-    try:
-        data = _serializer(secret).loads(raw, max_age=SESSION_SECONDS)
-    except BadSignature:  # also SignatureExpired
-        return None
-    digest = str(data.get("d", "")) if isinstance(data, dict) else ""
-    match = None
-    for operator in known:
-        if hmac.compare_digest(digest.encode(), _token_digest(secret, operator.token).encode()):
-            match = operator
-    return match
-
-
-def operator_from_session() -> Operator | None:
-    """For the ops API's `require()`: the console cookie's operator, with the CSRF rule applied.
-
-    Called only when no bearer token was presented. A write (anything but GET/HEAD/OPTIONS)
-    authenticated by the cookie is refused with 403 unless it carries `X-Newsdesk-Console: 1`.
-    """
-    operator = session_operator()
-    if operator is not None and request.method not in SAFE_METHODS \
-            and request.headers.get(CSRF_HEADER) != "1":
-        abort(403, description=f"a write authenticated by the console cookie needs the "
-                               f"{CSRF_HEADER}: 1 header")
-    return operator
 
 
 def _same_origin() -> bool:
@@ -222,12 +154,12 @@ def login() -> Response:
         return _page("login.html", 403, next_page=next_page,
                      error="This login came from another site and was refused.")
     token = (request.form.get("token") or "").strip()
-    operator = _identify(token) if token else None
+    operator = identify(token) if token else None
     if operator is None:
         log.info("console login refused from %s", request.remote_addr)
         return _page("login.html", 401, next_page=next_page,
                      error="That token is not valid. Paste an operator token.")
-    editorial.audit(redis_client(), operator.name, "console login", operator.role)
+    audit.record(redis_client(), operator.name, "console login", operator.role)
     response = redirect(next_page)
     response.set_cookie(COOKIE, session_cookie(operator), max_age=SESSION_SECONDS, path="/",
                         httponly=True, samesite="Strict", secure=request.is_secure)
@@ -271,8 +203,8 @@ def jobs() -> Response:
     return _page("jobs.html", page="jobs")
 
 
-@bp.get("/audit")
-def audit() -> Response:
+@bp.get("/audit", endpoint="audit")
+def audit_page() -> Response:
     return _page("audit.html", page="audit")
 
 
@@ -308,7 +240,7 @@ def _audit_rq_dashboard(response: Response) -> Response:
     if operator is not None and writes and response.status_code < 400:
         endpoint = (request.endpoint or "").removeprefix("rq_dashboard.").removesuffix("_view")
         action = endpoint.replace("_", " ")
-        editorial.audit(redis_client(), operator.name, f"rq-dashboard {action}",
+        audit.record(redis_client(), operator.name, f"rq-dashboard {action}",
                         "/".join(str(v) for v in (request.view_args or {}).values()))
         _note_requeued(request.endpoint or "", request.view_args or {})
     return response

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, g, jsonify, request
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 
-from channel import schemas, status, store
+from channel import audit, schemas, status, store
 from channel.feed import editorial
 from channel.sources import push
 from channel.web import openapi, redis_client, settings
@@ -38,29 +38,6 @@ def _limit(default: int = 100, most: int = 1000) -> int:
     return min(int(raw), most)
 
 
-def job_view(job: Job) -> dict[str, Any]:
-    """A job as operators see it: status, timings, result or error."""
-    status_ = job.get_status(refresh=False)
-    view: dict[str, Any] = {
-        "id": job.id,
-        "status": str(getattr(status_, "value", status_)),
-        "description": job.description,
-        "queue": job.origin,
-        "enqueuedAt": job.enqueued_at.isoformat() if job.enqueued_at else None,
-        "startedAt": job.started_at.isoformat() if job.started_at else None,
-        "endedAt": job.ended_at.isoformat() if job.ended_at else None,
-    }
-    if job.started_at and job.ended_at:
-        view["seconds"] = round((job.ended_at - job.started_at).total_seconds(), 3)
-    if view["status"] == "finished":
-        view["result"] = job.return_value()
-    if view["status"] == "failed":
-        latest = job.latest_result()
-        lines = (latest.exc_string or "").strip().splitlines() if latest else []
-        view["error"] = lines[-1] if lines else "failed"
-    return view
-
-
 def _job(job_id: str) -> Job:
     try:
         job = Job.fetch(job_id, connection=redis_client())
@@ -70,7 +47,7 @@ def _job(job_id: str) -> Job:
 
 
 def _accepted(job: Job, status_code: int = 202):
-    response = jsonify({"job": job_view(job)})
+    response = jsonify({"job": status.job_view(job)})
     response.status_code = status_code
     response.headers["Location"] = f"/v1/ops/jobs/{job.id}"
     return response
@@ -114,7 +91,7 @@ def create_source():
     if store.get_source(r, body["id"]) is not None:
         abort(409, description=f"source {body['id']!r} exists; PATCH it instead")
     source = store.save_source(r, _confine(body))
-    editorial.audit(r, g.operator, "create source", source["id"])
+    audit.record(r, g.operator, "create source", source["id"])
     return jsonify({"source": source}), 201
 
 
@@ -135,7 +112,7 @@ def update_source(source_id: str):
         saved = store.update_source(redis_client(), source, _confine(changes))
     except schemas.DocumentInvalid as exc:
         abort(422, description="; ".join(exc.errors))
-    editorial.audit(redis_client(), g.operator, "update source", source_id, changes=changes)
+    audit.record(redis_client(), g.operator, "update source", source_id, changes=changes)
     return jsonify({"source": saved})
 
 
@@ -144,7 +121,7 @@ def update_source(source_id: str):
 def delete_source(source_id: str):
     _source_or_404(source_id)
     store.delete_source(redis_client(), source_id)
-    editorial.audit(redis_client(), g.operator, "delete source", source_id)
+    audit.record(redis_client(), g.operator, "delete source", source_id)
     return "", 204
 
 
@@ -164,7 +141,7 @@ def replace_categories():
         abort(422, description="categories: ids must be unique")
     r = redis_client()
     store.save_categories(r, body["categories"])
-    editorial.audit(r, g.operator, "set categories", ",".join(ids))
+    audit.record(r, g.operator, "set categories", ",".join(ids))
     queues.request_publish(r)
     return jsonify({"categories": body["categories"]})
 
@@ -197,7 +174,7 @@ def refresh():
 @require("viewer")
 def job_status(job_id: str):
     job = _job(job_id)
-    return jsonify({"job": job_view(job)})
+    return jsonify({"job": status.job_view(job)})
 
 
 @bp.get("/jobs")
@@ -208,7 +185,7 @@ def list_jobs():
     if state not in queues.REGISTRIES:
         abort(400, description=f"status must be one of {', '.join(queues.REGISTRIES)}")
     jobs = queues.jobs_in(redis_client(), state, _limit(50, 500))
-    return jsonify({"jobs": [job_view(j) for j in jobs]})
+    return jsonify({"jobs": [status.job_view(j) for j in jobs]})
 
 
 @bp.post("/jobs/<job_id>/retry")
@@ -220,7 +197,7 @@ def retry_job(job_id: str):
     except InvalidJobOperation:
         state = job.get_status().value
         abort(409, description=f"job {job_id!r} is {state}; only failed jobs retry")
-    editorial.audit(redis_client(), g.operator, "retry job", job_id)
+    audit.record(redis_client(), g.operator, "retry job", job_id)
     return _accepted(job)
 
 
@@ -231,7 +208,7 @@ def delete_job(job_id: str):
     if job.get_status() == "started":
         abort(409, description=f"job {job_id!r} is running")
     job.delete()
-    editorial.audit(redis_client(), g.operator, "delete job", job_id)
+    audit.record(redis_client(), g.operator, "delete job", job_id)
     return "", 204
 
 
@@ -312,10 +289,10 @@ def unpull(story_id: str):
     return response
 
 
-@bp.get("/audit")
+@bp.get("/audit", endpoint="audit")
 @require("viewer")
-def audit():
-    return jsonify({"entries": editorial.audit_log(redis_client(), _limit())})
+def audit_log():
+    return jsonify({"entries": audit.entries(redis_client(), _limit())})
 
 
 @bp.get("/status")
@@ -334,10 +311,10 @@ def push_article():
         abort(422, description=f"category: no category {body['category']!r}")
     entry = push.entry(body)
     changed = store.upsert_entry(r, entry)
-    editorial.audit(r, g.operator, "push article", entry["id"], changed=changed)
+    audit.record(r, g.operator, "push article", entry["id"], changed=changed)
     job = queues.enqueue_process(r, entry["id"]) if changed else None
     response = jsonify({"story": entry["id"], "changed": changed,
-                        "job": job_view(job) if job else None})
+                        "job": status.job_view(job) if job else None})
     response.status_code = 202 if job else 200
     return response
 
