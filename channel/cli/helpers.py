@@ -1,0 +1,108 @@
+"""What every command shares: the Redis connection, output as tables or JSON, who is acting."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+import orjson
+
+from channel.config import Settings
+
+if TYPE_CHECKING:  # imported where used: `newsdesk --help` and `up` should start at once
+    import redis
+    from rq.job import Job
+
+    from channel import schemas
+
+
+def connect() -> redis.Redis:
+    import redis
+
+    from channel.redisconn import connect
+
+    settings = Settings.from_env()
+    if not settings.redis_url:
+        raise click.UsageError("REDIS_URL is not set (scripts/up prints the one it started)")
+    r = connect(settings.redis_url)
+    try:
+        r.ping()
+    except redis.RedisError as exc:
+        raise click.ClickException(f"cannot reach Redis at {settings.redis_url}: {exc}") from exc
+    return r
+
+
+def emit(doc: object) -> None:
+    sys.stdout.write(orjson.dumps(doc).decode() + "\n")
+    sys.stdout.flush()
+
+
+def json_mode() -> bool:
+    """The group's --json flag, read from the root context so every command sees the same one."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().params.get("as_json"))
+
+
+def show(doc: object, text: Callable[[], None]) -> None:
+    """One JSON document for scripts, or the readable rendering for people."""
+    if json_mode():
+        emit(doc)
+    else:
+        text()
+
+
+def cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def short(value: object, width: int = 60) -> str:
+    text = cell(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Left-aligned columns sized to their content; a table stays greppable line by line."""
+    cells = [[cell(v) for v in row] for row in rows]
+    widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
+    for row in [list(headers), *cells]:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def operator() -> str:
+    """Who the audit log names: ``cli:$USER``, so terminal changes are told apart from API ones."""
+    user = os.environ.get("USER")
+    if not user:
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):
+            user = "unknown"
+    return f"cli:{user}"
+
+
+def invalid(exc: schemas.DocumentInvalid) -> click.BadParameter:
+    """Schema errors already name the field (``interval: 1 is less than ...``); keep them."""
+    return click.BadParameter("; ".join(exc.errors))
+
+
+def job_view(job: Job) -> dict[str, Any]:
+    from channel import status
+
+    return status.job_view(job)
+
+
+def fetch_job(r: redis.Redis, job_id: str) -> Job:
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    try:
+        return Job.fetch(job_id, connection=r)
+    except (NoSuchJobError, ValueError) as exc:  # RQ refuses ids outside [A-Za-z0-9_-]
+        raise click.ClickException(f"no job {job_id!r}") from exc
