@@ -71,7 +71,7 @@ def _write_text(article: dict[str, Any], extracted: Extracted,
     article["category"] = article.get("category_override") or categories.resolve(
         known, [raw.get("category_hint"), extracted.section], article["category"])
     if not raw.get("dated") and extracted.published:
-        article["published_at"] = extracted.published.isoformat(timespec="seconds")
+        article["published_at"] = store.iso(extracted.published)
     summary = summarize(text, title=title, language=language)
     article.update(
         title=title,

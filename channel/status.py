@@ -10,6 +10,7 @@ from rq import Worker
 from rq.job import Job
 
 from channel import keys, store
+from channel.feed import editorial
 
 
 def source_health(r: redis.Redis, source_id: str) -> dict[str, Any]:
@@ -63,14 +64,8 @@ def recent_stories(r: redis.Redis, limit: int) -> list[dict[str, Any]]:
     ids = [i.decode() for i in r.zrevrange(keys.ARTICLES, 0, limit - 1)]
     if not ids:
         return []
-    with r.pipeline(transaction=False) as p:
-        p.mget([keys.article(i) for i in ids])
-        p.zrange(keys.PINS, 0, -1, withscores=True)
-        p.smembers(keys.HIDDEN)
-        p.smembers(keys.PULLED)
-        raws, pins, hidden, pulled = p.execute()
-    pins = {m.decode(): int(s) for m, s in pins}
-    hidden, pulled = {m.decode() for m in hidden}, {m.decode() for m in pulled}
+    raws = r.mget([keys.article(i) for i in ids])
+    state = editorial.controls(r)
     stories = []
     for raw in raws:
         if not raw:
@@ -79,10 +74,15 @@ def recent_stories(r: redis.Redis, limit: int) -> list[dict[str, Any]]:
         stories.append({
             "id": a["id"], "title": a["title"], "category": a["category"],
             "source": a["source_id"], "publishedAt": a["published_at"], "status": a["status"],
-            "error": a.get("error"), "pinned": pins.get(a["id"]), "hidden": a["id"] in hidden,
-            "pulled": a["id"] in pulled, "focal": a.get("focal"),
+            "error": a.get("error"), "pinned": _order(state.pins.get(a["id"])),
+            "hidden": a["id"] in state.hidden, "pulled": a["id"] in state.pulled,
+            "focal": a.get("focal"),
         })
     return stories
+
+
+def _order(score: float | None) -> int | None:
+    return None if score is None else int(score)
 
 
 def overview(r: redis.Redis) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The Redis store: articles, cards, sources, thumbnails and editorial state.
+"""The Redis store: the channel, categories, sources, articles, cards and thumbnails.
 
 Redis is a cache of what the sources say; every write here is idempotent so jobs can retry.
 """
@@ -6,6 +6,7 @@ Redis is a cache of what the sources say; every write here is idempotent so jobs
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -16,8 +17,13 @@ import redis
 from channel import keys, schemas
 
 
+def iso(moment: datetime) -> str:
+    """UTC to the second with a "Z": every time Newsdesk stores or shows, so they sort as text."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return iso(datetime.now(UTC))
 
 
 def _ts(iso: str) -> float:
@@ -168,20 +174,38 @@ def get_cards(r: redis.Redis, ids: list[str]) -> list[dict[str, Any]]:
 
 
 THUMBNAIL_TTL = 7 * 24 * 3600  # renewed by every publish that shows the story
+THUMBNAIL_PATH = "/v1/thumbnails/{}.jpg"  # where TVs fetch a thumbnail by its digest
+_DIGEST_CHARS = 32
+_DIGEST = re.compile(rf"[0-9a-f]{{{_DIGEST_CHARS}}}")
 
 
 def save_thumbnail(r: redis.Redis, data: bytes) -> str:
     """Store JPEG bytes under their content hash; identical images are stored once."""
-    digest = hashlib.sha256(data).hexdigest()[:32]
+    digest = hashlib.sha256(data).hexdigest()[:_DIGEST_CHARS]
     r.set(keys.thumbnail(digest), data, ex=THUMBNAIL_TTL)
     return digest
+
+
+def is_thumbnail_digest(value: str) -> bool:
+    return bool(_DIGEST.fullmatch(value))
+
+
+def thumbnail_url(base: str, digest: str) -> str:
+    return base + THUMBNAIL_PATH.format(digest)
+
+
+def thumbnail_digest(url: str) -> str | None:
+    """The digest in a thumbnail URL (whatever its base), or None for any other URL."""
+    prefix, _, suffix = THUMBNAIL_PATH.partition("{}")
+    path = url.rsplit(prefix, 1)[-1] if prefix in url else ""
+    digest = path.removesuffix(suffix)
+    return digest if path.endswith(suffix) and is_thumbnail_digest(digest) else None
 
 
 def keep_thumbnails(r: redis.Redis, urls: list[str]) -> None:
     """Renew the thumbnails a published feed shows; those of stories that left it expire."""
     with r.pipeline(transaction=False) as p:
-        for url in urls:
-            digest = url.rsplit("/", 1)[-1].removesuffix(".jpg")
+        for digest in filter(None, map(thumbnail_digest, urls)):
             p.expire(keys.thumbnail(digest), THUMBNAIL_TTL)
         p.execute()
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from channel import schemas
+from channel.feed.build import FEED_BUDGET
 from channel.feed.roku_export import (
-    ROKU_BUDGET,
     ExportInvalid,
     build_roku_export,
     check_roku_export,
@@ -408,7 +408,7 @@ BROKEN: list[tuple[str, Callable[[Doc], None], str]] = [
      "categories/0/order"),
     ("duplicate ids", _duplicate_id, "shortFormVideos/1/id"),
     ("live id clashes with a video", _live_id_clashes, "liveFeeds/0/id"),
-    ("over 500 KB", _oversize, f"limit is {ROKU_BUDGET} bytes"),
+    ("over 500 KB", _oversize, f"limit is {FEED_BUDGET} bytes"),
     ("no content item", _no_content, "shortFormVideos or liveFeeds"),
     ("unknown field", _set("shortFormVideos/0/shortDesc", "typo"), "shortFormVideos/0"),
 ]

@@ -51,7 +51,7 @@ def enqueue_due_jobs(r: redis.Redis) -> list[str]:
         q = queues.queue(r, name)
         registry = q.scheduled_job_registry
         for job_id in registry.get_jobs_to_schedule(int(time.time())):
-            job = Job.fetch(job_id, connection=r) if r.exists(f"rq:job:{job_id}") else None
+            job = Job.fetch(job_id, connection=r) if Job.exists(job_id, connection=r) else None
             registry.remove(job_id)
             if job is not None:
                 q.enqueue_job(job)

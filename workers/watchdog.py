@@ -21,9 +21,13 @@ from rq.utils import now
 
 from channel import keys
 from workers import queues
-from workers.worker import LIVENESS_TTL
 
 log = logging.getLogger(__name__)
+
+# A worker refreshes its liveness key (keys.worker_alive) on every heartbeat (workers/worker.py);
+# three missed beats and it is taken for dead.
+HEARTBEAT = 5  # seconds between a busy worker's heartbeats
+LIVENESS_TTL = 3 * HEARTBEAT
 
 
 def rescue_orphans(r: redis.Redis) -> list[str]:
@@ -33,7 +37,7 @@ def rescue_orphans(r: redis.Redis) -> list[str]:
         registry = queues.queue(r, name).started_job_registry
         expired = []
         for job_id, execution_id in registry.get_job_and_execution_ids():
-            if not r.exists(f"rq:job:{job_id}"):
+            if not Job.exists(job_id, connection=r):
                 continue  # RQ's own cleanup deals with dangling entries
             job = Job.fetch(job_id, connection=r)
             try:

@@ -16,11 +16,10 @@ from rq import Worker
 from channel import keys
 from channel.redisconn import connect, warn_if_evicting
 from workers import queues
+from workers.watchdog import HEARTBEAT, LIVENESS_TTL
 
 log = logging.getLogger(__name__)
 
-JOB_MONITORING_INTERVAL = 5  # seconds between heartbeats while a job runs
-LIVENESS_TTL = 3 * JOB_MONITORING_INTERVAL
 MAINTENANCE_INTERVAL = 300  # RQ's own registry cleaning (expired failed jobs and the like)
 
 
@@ -54,7 +53,7 @@ def run(url: str, *, burst: bool = False, name: str | None = None) -> None:
             warn_if_evicting(r)
             worker = NewsdeskWorker(
                 [queues.queue(r, q) for q in queues.ALL], connection=r, name=current,
-                job_monitoring_interval=JOB_MONITORING_INTERVAL,
+                job_monitoring_interval=HEARTBEAT,
                 maintenance_interval=MAINTENANCE_INTERVAL,
             )
             # Delayed retries are enqueued by Newsdesk's scheduler (workers/scheduler.py).

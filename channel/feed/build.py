@@ -5,7 +5,6 @@ Every URL a TV follows from the feed (thumbnails, details, category feeds) is ma
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -14,6 +13,7 @@ import redis
 
 from channel import keys, schemas, store
 from channel.config import Settings
+from channel.feed import editorial
 
 FEED_BUDGET = 500_000  # bytes; Roku's own feed template refuses bigger feeds
 TOP_ROW = {"id": "top", "title": "Top stories"}
@@ -36,7 +36,7 @@ def build_card(article: dict[str, Any], settings: Settings) -> dict[str, Any]:
         "tags": article["tags"][:12],
         "thumbnails": {
             name: {
-                "url": f"{base}/v1/thumbnails/{t['digest']}.jpg",
+                "url": store.thumbnail_url(base, t["digest"]),
                 "width": t["width"],
                 "height": t["height"],
             }
@@ -50,16 +50,6 @@ def build_card(article: dict[str, Any], settings: Settings) -> dict[str, Any]:
         card["video"] = {k: v for k, v in video.items() if v is not None}
     schemas.validate("card", card)
     return card
-
-
-def _editorial(r: redis.Redis) -> tuple[dict[str, float], set[str]]:
-    with r.pipeline(transaction=False) as p:
-        p.zrange(keys.PINS, 0, -1, withscores=True)
-        p.smembers(keys.HIDDEN)
-        p.smembers(keys.PULLED)
-        pins_raw, hidden, pulled = p.execute()
-    pins = {m.decode(): score for m, score in pins_raw}
-    return pins, {m.decode() for m in hidden | pulled}
 
 
 def _order(cards: list[dict[str, Any]], pins: dict[str, float]) -> list[dict[str, Any]]:
@@ -92,7 +82,8 @@ def build_feed(
     """The feed document and its bytes (within budget). Raises EmptyFeed when nothing is ready."""
     channel = store.load_channel(r)
     categories = store.load_categories(r)
-    pins, excluded = _editorial(r)
+    state = editorial.controls(r)
+    pins, excluded = state.pins, state.excluded
     limit = settings.items_per_row
     rows: list[dict[str, Any]] = []
     everything: list[dict[str, Any]] = []
@@ -126,7 +117,7 @@ def build_feed(
         "provider": channel.get("provider", "Newsdesk"),
         "language": channel.get("language", "en"),
         "version": version,
-        "generatedAt": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "generatedAt": store.now_iso(),
     }
     if channel.get("liveStream"):
         live = channel["liveStream"]

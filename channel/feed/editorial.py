@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import redis
@@ -11,6 +12,39 @@ from channel import audit, keys, store
 
 class UnknownStory(LookupError):
     pass
+
+
+@dataclass(frozen=True)
+class Controls:
+    """Every story's editorial state, read in one round trip."""
+
+    pins: dict[str, float]  # story id -> pin order (lowest leads)
+    hidden: frozenset[str]
+    pulled: frozenset[str]
+
+    @property
+    def excluded(self) -> frozenset[str]:
+        """Stories no feed shows."""
+        return self.hidden | self.pulled
+
+
+def controls(r: redis.Redis) -> Controls:
+    with r.pipeline(transaction=False) as p:
+        p.zrange(keys.PINS, 0, -1, withscores=True)
+        p.smembers(keys.HIDDEN)
+        p.smembers(keys.PULLED)
+        pins, hidden, pulled = p.execute()
+    return Controls(pins={m.decode(): score for m, score in pins},
+                    hidden=frozenset(m.decode() for m in hidden),
+                    pulled=frozenset(m.decode() for m in pulled))
+
+
+def is_shown(r: redis.Redis, story_id: str) -> bool:
+    """False for a hidden or pulled story: its detail is not served either."""
+    with r.pipeline(transaction=False) as p:
+        p.sismember(keys.HIDDEN, story_id)
+        p.sismember(keys.PULLED, story_id)
+        return not any(p.execute())
 
 
 def _known(r: redis.Redis, story_id: str) -> dict[str, Any]:

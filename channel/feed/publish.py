@@ -90,7 +90,7 @@ def _fields(name: str, doc: dict[str, Any], body: bytes | None = None) -> dict[s
 
 
 def record_error(r: redis.Redis, reason: str, level: int = logging.ERROR) -> None:
-    at = datetime.now(UTC).isoformat(timespec="seconds")
+    at = store.now_iso()
     r.set(keys.FEED_LAST_ERROR, orjson.dumps({"at": at, "reason": reason[:2000]}))
     log.log(level, "publish refused: %s", reason)
 
@@ -161,7 +161,7 @@ def _publish(r: redis.Redis, settings: Settings) -> int:
     fields: dict[str, Any] = {
         "digest": content,
         "generated_at": now.strftime("%a, %d %b %Y %H:%M:%S GMT"),
-        "published_at": now.isoformat(timespec="seconds"),
+        "published_at": store.iso(now),
         **_fields(FEED, feed, body),
     }
     # Derived documents hold a subset of the validated feed's cards; they are checked too.

@@ -17,9 +17,9 @@ from typing import Any
 import orjson
 
 from channel import schemas
+from channel.feed.build import FEED_BUDGET
 
 SCHEMA = "roku-direct-publisher"
-ROKU_BUDGET = 500_000  # bytes; Roku's feed template refuses bigger feeds
 GENRES = ["news"]  # non-empty: the SDK feed template crashes on items without genres
 SHORT_MAX = 200
 LONG_MAX = 500
@@ -241,7 +241,7 @@ def build_roku_export(
     duration_default: int = 60,
     quality: str = "HD",
     bitrate_default: int = 2000,
-    budget: int = ROKU_BUDGET,
+    budget: int = FEED_BUDGET,
 ) -> dict:
     """The Direct Publisher document for a published channel-feed document.
 
@@ -426,9 +426,9 @@ def _cross_field_rules(
     except TypeError as exc:
         errors.append(f"(document): not JSON: {exc}")
     else:
-        if size > ROKU_BUDGET:
+        if size > FEED_BUDGET:
             errors.append(
-                f"(document): the export is {size} bytes; Roku's limit is {ROKU_BUDGET} bytes"
+                f"(document): the export is {size} bytes; Roku's limit is {FEED_BUDGET} bytes"
             )
     return errors
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from channel import store
 from channel.sources.ids import content_hash, stable_id
 
 
@@ -44,7 +45,7 @@ def make_entry(
         "url": url,
         "title": (title or "").strip() or "Untitled",
         "category": source["category"],
-        "published_at": when.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "published_at": store.iso(when),
         "language": source.get("language"),
         "raw": raw,
         "video": video,

@@ -10,7 +10,6 @@ RQ's own dashboard (rq-dashboard) is mounted at /console/rq for editors and admi
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +25,7 @@ from flask import (
 )
 
 from channel import audit
+from channel.sources import ids
 from channel.web import redis_client, settings
 from channel.web.auth import (
     COOKIE,
@@ -46,7 +46,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static", static_url_path="/static")
 
-STORY_ID = re.compile(r"^[a-f0-9]{16}$")
 RQ_DASHBOARD_PREFIX = "/console/rq"
 RQ_DASHBOARD_ROLE = "editor"  # it can requeue, delete and empty queues
 
@@ -188,7 +187,7 @@ def preview() -> Response:
 @bp.get("/stories/<story_id>")
 def story(story_id: str) -> Response:
     """A story's detail view as the TV shows it, with its editorial controls."""
-    if not STORY_ID.match(story_id):
+    if not ids.is_story_id(story_id):
         return _page("error.html", 404, message=f"No story {story_id!r}: ids are 16 hex digits.")
     return _page("story.html", page="story", story_id=story_id)
 

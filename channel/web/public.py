@@ -10,6 +10,7 @@ import redis
 from flask import Blueprint, Response, abort, request
 
 from channel import keys, schemas, store
+from channel.feed import editorial
 from channel.feed.build import VARIANT_ITEMS, variant_name
 from channel.feed.publish import ROKU, Document, FeedVersion
 from channel.metrics import POLLS
@@ -191,7 +192,7 @@ def search() -> Response:
 @bp.get("/v1/articles/<article_id>.json")
 def article(article_id: str) -> Response:
     r = redis_client()
-    if r.sismember(keys.HIDDEN, article_id) or r.sismember(keys.PULLED, article_id):
+    if not editorial.is_shown(r, article_id):
         abort(404, description=f"no story {article_id}")
     cards = store.get_cards(r, [article_id])
     doc = store.get_article(r, article_id)
@@ -214,9 +215,9 @@ def article(article_id: str) -> Response:
     )
 
 
-@bp.get("/v1/thumbnails/<digest>.jpg")
+@bp.get(store.THUMBNAIL_PATH.format("<digest>"))
 def thumbnail(digest: str) -> Response:
-    if len(digest) != 32 or not all(c in "0123456789abcdef" for c in digest):
+    if not store.is_thumbnail_digest(digest):
         abort(404, description="no such thumbnail")
     etag = f'"{digest}"'
     headers = {"ETag": etag, "Cache-Control": "public, max-age=31536000, immutable"}
