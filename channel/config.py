@@ -1,4 +1,7 @@
-"""Settings read once from the environment, so every process agrees on them."""
+"""Settings: read from the environment once per process and passed down, so every part agrees.
+
+The app factory, the CLI, the worker and the supervisor read them; nothing below them does.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +13,16 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 
 
-def _int(name: str, default: int) -> int:
+def _number(name: str, default: int | float) -> int | float:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
+    kind = type(default)
     try:
-        return int(raw)
+        return kind(raw)
     except ValueError as exc:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+        raise ValueError(f"{name} must be {'an integer' if kind is int else 'a number'}, "
+                         f"got {raw!r}") from exc
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class Settings:
     job_timeout: int = 180
     local_roots: tuple[Path, ...] = ()  # where operator-API sources may read local files
     fetch_timeout: float = 20.0  # seconds for one fetch, redirects and slow bodies included
+    allow_loopback: bool = False  # fetches may reach 127.0.0.0/8 (tests, local demos)
     data_dir: Path = ROOT / "var"
 
     def allowed_roots(self) -> tuple[Path, ...]:
@@ -52,15 +58,16 @@ class Settings:
             public_url=env.get("NEWSDESK_PUBLIC_URL", cls.public_url).rstrip("/"),
             admin_token=env.get("NEWSDESK_ADMIN_TOKEN") or None,
             tokens=env.get("NEWSDESK_TOKENS", ""),
-            write_rate=_int("NEWSDESK_WRITE_RATE", cls.write_rate),
+            write_rate=_number("NEWSDESK_WRITE_RATE", cls.write_rate),
             channel_config=Path(env.get("NEWSDESK_CHANNEL_CONFIG") or cls.channel_config),
-            feed_max_age=_int("NEWSDESK_FEED_MAX_AGE", cls.feed_max_age),
-            pointer_ttl=float(env.get("NEWSDESK_POINTER_TTL") or cls.pointer_ttl),
-            items_per_row=_int("NEWSDESK_ITEMS_PER_ROW", cls.items_per_row),
-            top_stories=_int("NEWSDESK_TOP_STORIES", cls.top_stories),
-            feed_versions_kept=_int("NEWSDESK_FEED_VERSIONS_KEPT", cls.feed_versions_kept),
-            job_timeout=_int("NEWSDESK_JOB_TIMEOUT", cls.job_timeout),
-            fetch_timeout=float(env.get("NEWSDESK_FETCH_TIMEOUT") or cls.fetch_timeout),
+            feed_max_age=_number("NEWSDESK_FEED_MAX_AGE", cls.feed_max_age),
+            pointer_ttl=_number("NEWSDESK_POINTER_TTL", cls.pointer_ttl),
+            items_per_row=_number("NEWSDESK_ITEMS_PER_ROW", cls.items_per_row),
+            top_stories=_number("NEWSDESK_TOP_STORIES", cls.top_stories),
+            feed_versions_kept=_number("NEWSDESK_FEED_VERSIONS_KEPT", cls.feed_versions_kept),
+            job_timeout=_number("NEWSDESK_JOB_TIMEOUT", cls.job_timeout),
+            fetch_timeout=_number("NEWSDESK_FETCH_TIMEOUT", cls.fetch_timeout),
+            allow_loopback=env.get("NEWSDESK_ALLOW_LOOPBACK", "").strip() == "1",
             local_roots=tuple(Path(p).resolve() for p in
                               env.get("NEWSDESK_LOCAL_ROOTS", "").split(os.pathsep) if p),
             data_dir=Path(env.get("NEWSDESK_DATA_DIR") or cls.data_dir),

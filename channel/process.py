@@ -36,7 +36,7 @@ class ProcessingError(Exception):
     """The article cannot become a story (no text at all); retrying will not help."""
 
 
-def _extract(article: dict[str, Any]) -> Extracted:
+def _extract(article: dict[str, Any], settings: Settings) -> Extracted:
     raw = article.get("raw") or {}
     source = article["source_id"]
     if raw.get("html") and (raw.get("full", True) or not article.get("url")):
@@ -45,8 +45,8 @@ def _extract(article: dict[str, Any]) -> Extracted:
         return extract_text(raw["text"], source=source)
     if article.get("url"):
         try:
-            page = fetch(article["url"], accept=PAGE_ACCEPT,
-                         total_timeout=Settings.from_env().fetch_timeout)
+            page = fetch(article["url"], accept=PAGE_ACCEPT, total_timeout=settings.fetch_timeout,
+                         allow_loopback=settings.allow_loopback)
             extracted = extract_html(page.body, url=page.url, source=source)
             if extracted.paragraphs:
                 return extracted
@@ -85,7 +85,8 @@ def _write_text(article: dict[str, Any], extracted: Extracted,
     )
 
 
-def _image_bytes(article: dict[str, Any], extracted: Extracted) -> bytes | None:
+def _image_bytes(article: dict[str, Any], extracted: Extracted,
+                 settings: Settings) -> bytes | None:
     raw = article.get("raw") or {}
     if raw.get("image_path"):
         path = Path(raw["image_path"])
@@ -96,7 +97,7 @@ def _image_bytes(article: dict[str, Any], extracted: Extracted) -> bytes | None:
     if not url:
         return None
     return fetch(url, max_bytes=MAX_IMAGE_BYTES, accept=IMAGE_ACCEPT,
-                 total_timeout=Settings.from_env().fetch_timeout).body
+                 total_timeout=settings.fetch_timeout, allow_loopback=settings.allow_loopback).body
 
 
 def thumbnails_or_title_card(
@@ -116,10 +117,11 @@ def thumbnails_or_title_card(
     return title_card(title, category, sizes), "no image"
 
 
-def _thumbnails(article: dict[str, Any], extracted: Extracted) -> ThumbnailSet:
+def _thumbnails(article: dict[str, Any], extracted: Extracted,
+                settings: Settings) -> ThumbnailSet:
     """The story's picture, or a title card when there is none or it is refused."""
     try:
-        data = _image_bytes(article, extracted)
+        data = _image_bytes(article, extracted, settings)
     except (ImageRefused, FetchError, OSError) as exc:
         data, article["image_error"] = None, f"image not fetched: {exc}"[:300]
     focal = tuple(article["focal"]) if article.get("focal") else None
@@ -137,9 +139,9 @@ def process_article(r: redis.Redis, settings: Settings, article_id: str) -> dict
     if article is None:
         raise ProcessingError(f"no article {article_id}")
     try:
-        extracted = _extract(article)
+        extracted = _extract(article, settings)
         _write_text(article, extracted, store.load_categories(r))
-        tset = _thumbnails(article, extracted)
+        tset = _thumbnails(article, extracted, settings)
         article["thumbnails"] = {
             t.name: {
                 "digest": store.save_thumbnail(r, t.data),
@@ -158,10 +160,11 @@ def process_article(r: redis.Redis, settings: Settings, article_id: str) -> dict
     return card
 
 
-def _pending(item: str) -> dict[str, Any]:
+def _pending(item: str, settings: Settings) -> dict[str, Any]:
     """A page as a source would hand it on: a URL as a page source, a file as a folder one."""
     if item.startswith(("http://", "https://")):
-        page = fetch(item, accept=PAGE_ACCEPT)
+        page = fetch(item, accept=PAGE_ACCEPT, total_timeout=settings.fetch_timeout,
+                     allow_loopback=settings.allow_loopback)
         html, _ = decode_html(page.body)
         return make_entry(DRY_RUN_SOURCE, page.url, title=None, published=None,
                           raw={"html": html, "full": True}, url=page.url)
@@ -169,12 +172,12 @@ def _pending(item: str) -> dict[str, Any]:
     return folder.read_file(DRY_RUN_SOURCE, path.parent, path)
 
 
-def dry_run(item: str) -> dict[str, Any]:
+def dry_run(item: str, settings: Settings) -> dict[str, Any]:
     """What the TV would show for a page (a file or URL), as JSON; errors are reported, not
     raised. The recipe is process_article's, minus the pictures and the store."""
     try:
-        article = _pending(item)
-        extracted = _extract(article)
+        article = _pending(item, settings)
+        extracted = _extract(article, settings)
         _write_text(article, extracted, [])
     except (ProcessingError, FetchError, OSError, ValueError) as exc:
         return {"input": item, "error": str(exc)}

@@ -76,10 +76,15 @@ class InProcessWorker(SimpleWorker, NewsdeskWorker):
 
 
 def run_worker(r: redis.Redis) -> SimpleWorker:
-    """Run every queued job (and the jobs they queue) in-process with a real RQ worker."""
+    """Run every queued job (and the jobs they queue) in-process with a real RQ worker.
+
+    Its settings are read from the environment as it starts, as `newsdesk worker` does, so a test
+    that sets NEWSDESK_* variables before calling this sees them in its jobs.
+    """
     from workers import queues
 
-    worker = InProcessWorker([queues.queue(r, q) for q in queues.ALL], connection=r)
+    worker = InProcessWorker([queues.queue(r, q) for q in queues.ALL], connection=r,
+                             settings=Settings.from_env())  # read now, as a worker starting
     worker.work(burst=True)
     return worker
 

@@ -21,6 +21,7 @@ from rq import SimpleWorker
 
 from channel import audit, keys, status, store
 from channel.cli import main
+from channel.config import Settings
 from tests.conftest import run_worker
 from tests.newsroom import load_newsroom, make_newsroom
 from workers import queues
@@ -70,14 +71,14 @@ def live_worker(r: redis.Redis, tmp_path: Path) -> Iterator[subprocess.Popen]:
 
 def _ready(r: redis.Redis) -> list[dict]:
     """Refresh, process and publish everything: stories the editorial commands can act on."""
-    queues.enqueue_refresh_all(r)
+    queues.enqueue_refresh_all(r, Settings.from_env())
     run_worker(r)
     return status.recent_stories(r, 50)
 
 
 def _fetched(r: redis.Redis) -> list[dict]:
     """Only the fetch stage: stories exist (pending), the slower processing stays queued."""
-    queues.enqueue_refresh_all(r)
+    queues.enqueue_refresh_all(r, Settings.from_env())
     SimpleWorker([queues.queue(r, queues.FETCH)], connection=r).work(burst=True)
     return status.recent_stories(r, 50)
 

@@ -183,13 +183,15 @@ def test_rq_dashboard_is_mounted_behind_the_session(client, r, tmp_path):
         "admin", "rq-dashboard delete job", "refresh-all")
 
 
-def test_jobs_requeued_from_rq_dashboard_join_the_ledger_the_watchdog_checks(client, r, tmp_path):
+def test_jobs_requeued_from_rq_dashboard_join_the_ledger_the_watchdog_checks(
+        client, r, tmp_path, settings,
+):
     from channel import keys
     from tests.conftest import run_worker
     from workers import queues
 
     load_newsroom(r, tmp_path)
-    job = queues.enqueue_refresh(r, "no-such-source")  # fails for good: LookupError
+    job = queues.enqueue_refresh(r, settings, "no-such-source")  # fails for good: LookupError
     run_worker(r)
     assert job.get_status() == "failed"
     r.delete(keys.JOBS_LEDGER)  # as a sweep does once the job has ended

@@ -23,7 +23,7 @@ BASE = "http://newsdesk.test"
 
 def _ready_newsroom(r, tmp_path: Path) -> None:
     load_newsroom(r, tmp_path)
-    queues.enqueue_refresh_all(r)
+    queues.enqueue_refresh_all(r, Settings.from_env())
     run_worker(r)
 
 

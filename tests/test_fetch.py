@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from channel.config import Settings
 from channel.sources.fetch import (
     USER_AGENT,
     BlockedAddress,
@@ -201,16 +202,17 @@ def test_allowing_loopback_never_allows_private_or_metadata(url: str) -> None:
     assert dialled == []
 
 
-def test_loopback_needs_explicit_permission_or_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_loopback_needs_explicit_permission_from_the_settings(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     with serve({"/": (200, {}, b"ok")}) as srv:
-        monkeypatch.delenv("NEWSDESK_ALLOW_LOOPBACK", raising=False)
+        monkeypatch.setenv("NEWSDESK_ALLOW_LOOPBACK", "1")  # fetch itself never reads it
         with connects() as dialled, pytest.raises(BlockedAddress, match="loopback"):
             fetch(srv.url("/"))
         assert dialled == []
-        monkeypatch.setenv("NEWSDESK_ALLOW_LOOPBACK", "1")
-        assert fetch(srv.url("/")).body == b"ok"
-        with pytest.raises(BlockedAddress):
-            fetch(srv.url("/"), allow_loopback=False)  # the explicit argument wins
+        assert fetch(srv.url("/"), allow_loopback=True).body == b"ok"
+        assert Settings.from_env().allow_loopback
+        monkeypatch.setenv("NEWSDESK_ALLOW_LOOPBACK", "0")
+        assert not Settings.from_env().allow_loopback
 
 
 def test_check_url_resolves_localhost_and_checks_the_answer() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from channel.cli import main
+from channel.config import Settings
 from channel.process import dry_run
 from tests.newsroom import NEWSROOM
 
@@ -12,7 +13,7 @@ FERRY = str(NEWSROOM / "articles" / "01-ferry.txt")
 
 
 def test_seed_shaped_page_is_inspected_clean():
-    doc = dry_run(FERRY)
+    doc = dry_run(FERRY, Settings())
     assert doc["title"] == "‘Not negotiable’: Baltic ferry operators reject new port levy"
     assert doc["section"] == "EU"
     assert doc["paragraphs"][0].startswith("Ferry operators across the Baltic")

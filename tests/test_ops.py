@@ -109,9 +109,9 @@ def test_source_crud_and_validation_messages(client, r, auth, tmp_path):
     assert client.get("/v1/ops/sources/extra", headers=auth).status_code == 404
 
 
-def test_reordering_categories_reorders_rows(client, r, auth, tmp_path):
+def test_reordering_categories_reorders_rows(settings, client, r, auth, tmp_path):
     load_newsroom(r, tmp_path)
-    queues.enqueue_refresh_all(r)
+    queues.enqueue_refresh_all(r, settings)
     run_worker(r)
     cats = [{"id": "local", "title": "Local"}, {"id": "world", "title": "World"}]
     assert client.put("/v1/ops/categories", json={"categories": cats},
@@ -144,9 +144,9 @@ def test_failed_job_is_listed_and_retried(client, r, auth, tmp_path):
     assert view["status"] == "finished"
 
 
-def test_refresh_one_story_reprocesses_it(client, r, auth, tmp_path):
+def test_refresh_one_story_reprocesses_it(settings, client, r, auth, tmp_path):
     load_newsroom(r, tmp_path)
-    queues.enqueue_refresh_all(r)
+    queues.enqueue_refresh_all(r, settings)
     run_worker(r)
     story = client.get("/v1/ops/stories", headers=auth).get_json()["stories"][0]
     assert story["status"] == "ready"

@@ -9,6 +9,7 @@ import orjson
 from PIL import Image
 
 from channel import keys, schemas, store
+from channel.config import Settings
 from channel.process import thumbnails_or_title_card
 from tests.conftest import run_worker
 from tests.newsroom import load_newsroom
@@ -16,7 +17,7 @@ from workers import queues
 
 
 def _refresh_everything(r) -> None:
-    queues.enqueue_refresh_all(r)
+    queues.enqueue_refresh_all(r, Settings.from_env())
     run_worker(r)
 
 
@@ -86,23 +87,23 @@ def test_seed_shaped_page_becomes_a_clean_story(r, client, tmp_path):
     assert store.get_article(r, ferry["id"])["section"] == "EU"
 
 
-def test_unchanged_refresh_queues_no_processing(r, tmp_path):
+def test_unchanged_refresh_queues_no_processing(settings, r, tmp_path):
     load_newsroom(r, tmp_path)
     _refresh_everything(r)
-    job = queues.enqueue_refresh(r, "desk")
+    job = queues.enqueue_refresh(r, settings, "desk")
     run_worker(r)
     assert job.return_value()["changed"] == []
     assert job.return_value()["unchanged"] == 2
 
 
-def test_changed_article_is_reprocessed(r, client, tmp_path):
+def test_changed_article_is_reprocessed(settings, r, client, tmp_path):
     config = load_newsroom(r, tmp_path)
     _refresh_everything(r)
     path = tmp_path / "newsroom" / "articles" / "02-library.json"
     doc = orjson.loads(path.read_bytes())
     doc["title"] = "City library will open at night"
     path.write_bytes(orjson.dumps(doc))
-    job = queues.enqueue_refresh(r, "desk")
+    job = queues.enqueue_refresh(r, settings, "desk")
     run_worker(r)
     assert len(job.return_value()["changed"]) == 1
     feed = orjson.loads(client.get("/v1/feed.json").data)
@@ -149,7 +150,7 @@ def test_a_burst_of_ready_stories_makes_one_publish(r, tmp_path, settings):
     from channel import process
 
     load_newsroom(r, tmp_path)
-    queues.enqueue_refresh_all(r)
+    queues.enqueue_refresh_all(r, settings)
     fetch_only = queues.queue(r, queues.FETCH)
     from rq import SimpleWorker
 
@@ -161,11 +162,11 @@ def test_a_burst_of_ready_stories_makes_one_publish(r, tmp_path, settings):
     def ready_them_slowly():
         for job_id in pending:
             process.process_article(r, settings, job_id.removeprefix("process-"))
-            queues.request_publish(r)
+            queues.request_publish(r, settings)
             time.sleep(0.05)
 
     r.set(keys.LAST_READY, time.time())
-    queues.request_publish(r)
+    queues.request_publish(r, settings)
     helper = threading.Thread(target=ready_them_slowly)
     helper.start()
     run_worker(r)

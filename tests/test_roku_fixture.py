@@ -18,9 +18,9 @@ from workers import queues
 FIXTURE = Path(__file__).resolve().parents[1] / "roku" / "tests" / "fixtures" / "feed.json"
 
 
-def test_roku_fixture_is_a_feed_this_pipeline_produces(r, client, tmp_path):
+def test_roku_fixture_is_a_feed_this_pipeline_produces(settings, r, client, tmp_path):
     load_newsroom(r, tmp_path)
-    queues.enqueue_refresh_all(r)
+    queues.enqueue_refresh_all(r, settings)
     run_worker(r)
     produced = orjson.loads(client.get("/v1/feed.json").data)
     if os.environ.get("NEWSDESK_WRITE_FIXTURES") == "1":

@@ -11,6 +11,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 import redis
@@ -45,6 +46,15 @@ def _redis() -> redis.Redis:
     return job.connection
 
 
+# The running worker's settings, read once when it started (NewsdeskWorker sets this around every
+# job). A job run by any other RQ worker reads the environment itself.
+worker_settings: ContextVar[Settings | None] = ContextVar("worker_settings", default=None)
+
+
+def _settings() -> Settings:
+    return worker_settings.get() or Settings.from_env()
+
+
 def newsdesk_job(func: Callable) -> Callable:
     """Record duration and failures per queue; cancel RQ's retries for permanent errors."""
 
@@ -74,33 +84,34 @@ def refresh_source(source_id: str) -> dict[str, Any]:
     source = store.get_source(r, source_id)
     if source is None:
         raise LookupError(f"no source {source_id!r}")
-    result = refresh.refresh(r, source)
+    settings = _settings()
+    result = refresh.refresh(r, settings, source)
     for article_id in result.changed:
-        queues.enqueue_process(r, article_id)
+        queues.enqueue_process(r, settings, article_id)
     return result.as_dict()
 
 
 @newsdesk_job
 def refresh_all() -> dict[str, Any]:
-    r = _redis()
-    jobs = {s["id"]: queues.enqueue_refresh(r, s["id"]).id
+    r, settings = _redis(), _settings()
+    jobs = {s["id"]: queues.enqueue_refresh(r, settings, s["id"]).id
             for s in store.list_sources(r) if s.get("enabled", True)}
     return {"queued": jobs}
 
 
 @newsdesk_job
 def refresh_category(category_id: str) -> dict[str, Any]:
-    r = _redis()
-    jobs = {s["id"]: queues.enqueue_refresh(r, s["id"]).id for s in store.list_sources(r)
+    r, settings = _redis(), _settings()
+    jobs = {s["id"]: queues.enqueue_refresh(r, settings, s["id"]).id for s in store.list_sources(r)
             if s.get("enabled", True) and s["category"] == category_id}
     return {"queued": jobs}
 
 
 @newsdesk_job
 def process_article(article_id: str) -> dict[str, Any]:
-    r = _redis()
-    card = process.process_article(r, Settings.from_env(), article_id)
-    queues.request_publish(r)
+    r, settings = _redis(), _settings()
+    card = process.process_article(r, settings, article_id)
+    queues.request_publish(r, settings)
     return {"id": card["id"], "title": card["title"]}
 
 
@@ -110,7 +121,7 @@ def publish_feed() -> dict[str, Any]:
     publish.wait_for_quiet(r)
     started = time.monotonic()
     try:
-        version = publish.publish(r, Settings.from_env())
+        version = publish.publish(r, _settings())
     except publish.PublishRefused as exc:
         if exc.empty:
             return {"skipped": str(exc)}

@@ -24,11 +24,13 @@ ACTIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCH
 log = logging.getLogger(__name__)
 
 
-def queue(r: redis.Redis, name: str) -> Queue:
-    return Queue(name, connection=r, default_timeout=Settings.from_env().job_timeout)
+def queue(r: redis.Redis, name: str, timeout: int | None = None) -> Queue:
+    """A Newsdesk queue; jobs queued on it get `timeout` (settings.job_timeout) seconds to run."""
+    return Queue(name, connection=r, default_timeout=timeout)
 
 
-def _enqueue_once(r: redis.Redis, name: str, job_id: str, func: str, *args, **opts) -> Job:
+def _enqueue_once(r: redis.Redis, settings: Settings, name: str, job_id: str, func: str, *args,
+                  **opts) -> Job:
     """Answer with the queued or running job of the same id instead of queuing a duplicate."""
     try:
         existing = Job.fetch(job_id, connection=r)
@@ -36,8 +38,8 @@ def _enqueue_once(r: redis.Redis, name: str, job_id: str, func: str, *args, **op
             return existing
     except NoSuchJobError:
         pass
-    return _noted(r, queue(r, name).enqueue(func, *args, job_id=job_id, failure_ttl=FAILURE_TTL,
-                                             **opts))
+    return _noted(r, queue(r, name, settings.job_timeout).enqueue(
+        func, *args, job_id=job_id, failure_ttl=FAILURE_TTL, **opts))
 
 
 def _noted(r: redis.Redis, job: Job) -> Job:
@@ -58,21 +60,21 @@ def requeue_failed(r: redis.Redis, job: Job) -> Job:
     return _noted(r, job)
 
 
-def enqueue_refresh(r: redis.Redis, source_id: str) -> Job:
+def enqueue_refresh(r: redis.Redis, settings: Settings, source_id: str) -> Job:
     return _enqueue_once(
-        r, FETCH, f"refresh-{source_id}", "workers.jobs.refresh_source", source_id,
+        r, settings, FETCH, f"refresh-{source_id}", "workers.jobs.refresh_source", source_id,
         retry=Retry(max=2, interval=[10, 60]), description=f"refresh source {source_id}",
     )
 
 
-def enqueue_refresh_all(r: redis.Redis) -> Job:
-    return _enqueue_once(r, FETCH, "refresh-all", "workers.jobs.refresh_all",
+def enqueue_refresh_all(r: redis.Redis, settings: Settings) -> Job:
+    return _enqueue_once(r, settings, FETCH, "refresh-all", "workers.jobs.refresh_all",
                          retry=Retry(max=2, interval=[10, 60]),
                          description="refresh every enabled source")
 
 
-def enqueue_refresh_category(r: redis.Redis, category_id: str) -> Job:
-    return _enqueue_once(r, FETCH, f"refresh-category-{category_id}",
+def enqueue_refresh_category(r: redis.Redis, settings: Settings, category_id: str) -> Job:
+    return _enqueue_once(r, settings, FETCH, f"refresh-category-{category_id}",
                          "workers.jobs.refresh_category", category_id,
                          retry=Retry(max=2, interval=[10, 60]),
                          description=f"refresh the sources of category {category_id}")
@@ -96,20 +98,20 @@ def jobs_in(r: redis.Redis, state: str, limit: int) -> list[Job]:
     return jobs[:limit]
 
 
-def enqueue_process(r: redis.Redis, article_id: str) -> Job:
+def enqueue_process(r: redis.Redis, settings: Settings, article_id: str) -> Job:
     return _enqueue_once(
-        r, PROCESS, f"process-{article_id}", "workers.jobs.process_article", article_id,
+        r, settings, PROCESS, f"process-{article_id}", "workers.jobs.process_article", article_id,
         retry=Retry(max=2, interval=[5, 30]), description=f"process article {article_id}",
     )
 
 
-def publish_now(r: redis.Redis) -> Job:
+def publish_now(r: redis.Redis, settings: Settings) -> Job:
     """Skip coalescing: an editor pulling a story must not wait behind a burst."""
     r.set(keys.PUBLISH_PENDING, time.time(), nx=True)
-    return _enqueue_publish(r, at_front=True)
+    return _enqueue_publish(r, settings, at_front=True)
 
 
-def request_publish(r: redis.Redis) -> Job | None:
+def request_publish(r: redis.Redis, settings: Settings) -> Job | None:
     """Coalesce: a burst of ready stories queues one publish.
 
     The pending mark holds the time of the first request no publish has served yet; a publish
@@ -117,10 +119,11 @@ def request_publish(r: redis.Redis) -> Job | None:
     """
     if not r.set(keys.PUBLISH_PENDING, time.time(), nx=True):
         return None
-    return _enqueue_publish(r)
+    return _enqueue_publish(r, settings)
 
 
-def requeue_lost_publish(r: redis.Redis, overdue: float = PUBLISH_OVERDUE) -> Job | None:
+def requeue_lost_publish(r: redis.Redis, settings: Settings,
+                         overdue: float = PUBLISH_OVERDUE) -> Job | None:
     """Queue a publish for a request that has waited `overdue` seconds with no publish job
     queued or running: its job was lost (a killed worker, Redis restarting mid-job).
 
@@ -135,10 +138,10 @@ def requeue_lost_publish(r: redis.Redis, overdue: float = PUBLISH_OVERDUE) -> Jo
         return None
     log.warning("publish requested %.0f s ago and no publish job is queued or running; "
                 "queuing one", time.time() - float(since))
-    return _enqueue_publish(r)
+    return _enqueue_publish(r, settings)
 
 
-def _enqueue_publish(r: redis.Redis, *, at_front: bool = False) -> Job:
-    return _noted(r, queue(r, PUBLISH).enqueue("workers.jobs.publish_feed",
-                                               description="publish feed", at_front=at_front,
-                                               failure_ttl=FAILURE_TTL))
+def _enqueue_publish(r: redis.Redis, settings: Settings, *, at_front: bool = False) -> Job:
+    return _noted(r, queue(r, PUBLISH, settings.job_timeout).enqueue(
+        "workers.jobs.publish_feed", description="publish feed", at_front=at_front,
+        failure_ttl=FAILURE_TTL))

@@ -16,6 +16,7 @@ import redis
 from rq.job import Job
 
 from channel import keys, store
+from channel.config import Settings
 from workers import queues, watchdog
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,10 @@ def enqueue_due_jobs(r: redis.Redis) -> list[str]:
 
 
 class Scheduler:
-    def __init__(self, r: redis.Redis, tick: float = TICK, lock_ttl: int = LOCK_TTL):
+    def __init__(self, r: redis.Redis, settings: Settings, tick: float = TICK,
+                 lock_ttl: int = LOCK_TTL):
         self.r = r
+        self.settings = settings
         self.tick = tick
         self.lock_ttl = lock_ttl
         self.token = uuid.uuid4().hex
@@ -99,17 +102,17 @@ class Scheduler:
             # Push next_poll forward now, so a slow worker doesn't get the same refresh twice.
             store.update_source_state(self.r, source_id,
                                       next_poll=now + source.get("interval", 300))
-            queues.enqueue_refresh(self.r, source_id)
+            queues.enqueue_refresh(self.r, self.settings, source_id)
             queued.append(source_id)
         if queued:
             log.info("queued refresh for %s", ", ".join(queued))
         watchdog.rescue_orphans(self.r)
         watchdog.requeue_astray(self.r)
         enqueue_due_jobs(self.r)
-        queues.requeue_lost_publish(self.r)
+        queues.requeue_lost_publish(self.r, self.settings)
         if now - self.last_publish >= PUBLISH_EVERY:
             self.last_publish = now
-            queues.request_publish(self.r)
+            queues.request_publish(self.r, self.settings)
         return queued
 
     def run(self) -> None:

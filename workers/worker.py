@@ -14,8 +14,11 @@ import redis
 from rq import Worker
 
 from channel import keys
+from channel.config import Settings
 from channel.redisconn import connect, warn_if_evicting
-from workers import queues
+
+# Imported here, before any fork, so every work horse starts with the pipeline loaded.
+from workers import jobs, queues
 from workers.watchdog import HEARTBEAT, LIVENESS_TTL
 
 log = logging.getLogger(__name__)
@@ -24,7 +27,20 @@ MAINTENANCE_INTERVAL = 300  # RQ's own registry cleaning (expired failed jobs an
 
 
 class NewsdeskWorker(Worker):
+    """RQ's worker, with a liveness key and the settings every job it runs is given."""
+
     stop_signalled = False  # a SIGTERM/SIGINT arrived: run() must not start another worker
+
+    def __init__(self, *args, settings: Settings | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.settings = settings  # None: each job reads the environment, as under RQ's worker
+
+    def perform_job(self, job, queue) -> bool:
+        token = jobs.worker_settings.set(self.settings)
+        try:
+            return super().perform_job(job, queue)
+        finally:
+            jobs.worker_settings.reset(token)
 
     def request_stop(self, signum, frame):
         # An idle RQ worker leaves by raising StopRequested without setting `_stop_requested`,
@@ -39,21 +55,19 @@ class NewsdeskWorker(Worker):
         conn.set(keys.worker_alive(self.name), "1", ex=LIVENESS_TTL)
 
 
-def run(url: str, *, burst: bool = False, name: str | None = None) -> None:
+def run(settings: Settings, *, burst: bool = False, name: str | None = None) -> None:
     """Work until told to stop; reconnect with backoff when Redis goes away."""
-    import workers.jobs  # noqa: F401  (imported once here, so each forked job starts warm)
-
     delay, attempt = 0.5, 0
     while True:
         # After a crash RQ may still hold the old name as alive for minutes: take a new one.
         current = f"{name}-{attempt}" if name and attempt else name
         attempt += 1
         try:
-            r = connect(url)
+            r = connect(settings.redis_url)
             warn_if_evicting(r)
             worker = NewsdeskWorker(
                 [queues.queue(r, q) for q in queues.ALL], connection=r, name=current,
-                job_monitoring_interval=HEARTBEAT,
+                settings=settings, job_monitoring_interval=HEARTBEAT,
                 maintenance_interval=MAINTENANCE_INTERVAL,
             )
             # Delayed retries are enqueued by Newsdesk's scheduler (workers/scheduler.py).

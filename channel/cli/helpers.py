@@ -20,19 +20,25 @@ if TYPE_CHECKING:  # imported where used: `newsdesk --help` and `up` should star
     from channel import schemas
 
 
+def settings() -> Settings:
+    """The settings `newsdesk` read from the environment as it started: once per process."""
+    return click.get_current_context().find_root().obj
+
+
 def connect() -> redis.Redis:
+    """Redis at REDIS_URL, checked: a clear error when it is not set or does not answer."""
     import redis
 
     from channel.redisconn import connect
 
-    settings = Settings.from_env()
-    if not settings.redis_url:
+    url = settings().redis_url
+    if not url:
         raise click.UsageError("REDIS_URL is not set (scripts/up prints the one it started)")
-    r = connect(settings.redis_url)
+    r = connect(url)
     try:
         r.ping()
     except redis.RedisError as exc:
-        raise click.ClickException(f"cannot reach Redis at {settings.redis_url}: {exc}") from exc
+        raise click.ClickException(f"cannot reach Redis at {url}: {exc}") from exc
     return r
 
 

@@ -16,6 +16,7 @@ from channel.cli.helpers import (
     job_view,
     json_mode,
     operator,
+    settings,
     short,
     show,
     table,
@@ -101,17 +102,17 @@ def refresh(
     if source is not None:
         if store.get_source(r, source) is None:
             raise click.BadParameter(f"no source {source!r}", param_hint="SOURCE")
-        job = queues.enqueue_refresh(r, source)
+        job = queues.enqueue_refresh(r, settings(), source)
     elif category is not None:
         if category not in {c["id"] for c in store.load_categories(r)}:
             raise click.BadParameter(f"no category {category!r}", param_hint="--category")
-        job = queues.enqueue_refresh_category(r, category)
+        job = queues.enqueue_refresh_category(r, settings(), category)
     elif story is not None:
         if store.get_article(r, story) is None:
             raise click.BadParameter(f"no story {story!r}", param_hint="--story")
-        job = queues.enqueue_process(r, story)
+        job = queues.enqueue_process(r, settings(), story)
     else:
-        job = queues.enqueue_refresh_all(r)
+        job = queues.enqueue_refresh_all(r, settings())
     if not wait:
         show({"job": job_view(job)},
               lambda: click.echo(f"queued {job.id}: {job.description}"))

@@ -8,6 +8,7 @@ import click
 
 from channel import logs
 from channel.cli import jobs, report, run, sources, stories, tools
+from channel.config import Settings
 
 
 @click.group()
@@ -18,9 +19,14 @@ from channel.cli import jobs, report, run, sources, stories, tools
     is_flag=True,
     help="Print one JSON document (JSON lines for streams) on stdout instead of tables.",
 )
-def main(verbose: bool, as_json: bool) -> None:
+@click.pass_context
+def main(ctx: click.Context, verbose: bool, as_json: bool) -> None:
     """Newsdesk: sources in, a TV channel feed out."""
     logs.configure(logging.DEBUG if verbose else logging.INFO)  # JSON lines on stderr
+    try:
+        ctx.obj = Settings.from_env()
+    except ValueError as exc:  # a malformed NEWSDESK_* value
+        raise click.UsageError(str(exc)) from exc
 
 
 for command in (

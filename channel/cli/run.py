@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from channel.cli.helpers import connect
-from channel.config import Settings
+from channel.cli.helpers import connect, settings
 
 # Heavy modules (rq, redis, the pipeline) are imported where used, so `newsdesk --help` and
 # `newsdesk up` start at once.
@@ -30,7 +29,7 @@ def up(host: str, port: int, worker_count: int, config_path: Path | None) -> Non
     """Run everything (Redis unless REDIS_URL is set, web, workers, scheduler) in the foreground."""
     from channel.cli.supervisor import Supervisor
 
-    sys.exit(Supervisor(host, port, worker_count, config_path).run())
+    sys.exit(Supervisor(settings(), host, port, worker_count, config_path).run())
 
 
 @click.command()
@@ -41,7 +40,7 @@ def worker(burst: bool, name: str | None) -> None:
     from workers.worker import run
 
     connect()  # a clear error when REDIS_URL is missing
-    run(Settings.from_env().redis_url, burst=burst, name=name)
+    run(settings(), burst=burst, name=name)
 
 
 @click.command()
@@ -49,4 +48,4 @@ def scheduler() -> None:
     """Queue each source's refresh on its interval (only one scheduler is ever active)."""
     from workers.scheduler import Scheduler
 
-    Scheduler(connect()).run()
+    Scheduler(connect(), settings()).run()

@@ -7,8 +7,7 @@ from typing import Any
 
 import click
 
-from channel.cli.helpers import connect, operator, short, show, table
-from channel.config import Settings
+from channel.cli.helpers import connect, operator, settings, short, show, table
 
 # Heavy modules (rq, redis, the pipeline) are imported where used, so `newsdesk --help` and
 # `newsdesk up` start at once.
@@ -64,9 +63,10 @@ def _editorial(
         action(r, story_id, *args, who=operator())
     except editorial.UnknownStory as exc:
         raise click.ClickException(str(exc)) from exc
-    job = queues.publish_now(r) if publish == "now" else queues.request_publish(r)
+    job = (queues.publish_now(r, settings()) if publish == "now"
+           else queues.request_publish(r, settings()))
     if reprocess:
-        queues.enqueue_process(r, story_id)
+        queues.enqueue_process(r, settings(), story_id)
     doc = {"story": story_id, "publish": job.id if job else "already queued"}
     show(doc, lambda: click.echo(
         f"{verb} {story_id}; publish {'queued: ' + job.id if job else 'already queued'}"))
@@ -139,7 +139,7 @@ def publish() -> None:
     from channel.feed import publish as publishing
 
     try:
-        version = publishing.publish(connect(), Settings.from_env())
+        version = publishing.publish(connect(), settings())
     except publishing.PublishRefused as exc:
         raise click.ClickException(f"publish refused: {exc}") from exc
     show({"version": version}, lambda: click.echo(f"published feed version {version}"))

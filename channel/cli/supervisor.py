@@ -11,9 +11,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
-from channel.config import DEMO_DIR, ROOT, Settings
+from channel.config import ROOT, Settings
 from channel.redisconn import EmbeddedRedis, connect, die_with_parent
 
 log = logging.getLogger("newsdesk.up")
@@ -22,7 +23,9 @@ RESTART_LIMIT = 5
 
 
 class Supervisor:
-    def __init__(self, host: str, port: int, workers: int, config: Path | None):
+    def __init__(self, settings: Settings, host: str, port: int, workers: int,
+                 config: Path | None):
+        self.settings = settings
         self.host, self.port, self.workers = host, port, workers
         self.config = config
         self.redis: EmbeddedRedis | None = None
@@ -61,21 +64,26 @@ class Supervisor:
                                                start_new_session=True,
                                                preexec_fn=die_with_parent)
 
-    def _environment(self, settings: Settings) -> None:
+    def _environment(self, settings: Settings) -> Settings:
+        """Supply what the settings lack (Redis, a token, the public URL); children inherit it."""
         if not settings.redis_url:
             self.redis = EmbeddedRedis(settings.data_dir / "redis").start()
-            os.environ["REDIS_URL"] = self.redis.url
+            settings = replace(settings, redis_url=self.redis.url)
             log.info(
                 "started embedded Redis at %s (data in %s)", self.redis.url, self.redis.directory
             )
         if not settings.admin_token:
-            os.environ["NEWSDESK_ADMIN_TOKEN"] = secrets.token_urlsafe(24)
-        os.environ.setdefault("NEWSDESK_PUBLIC_URL", f"http://{self.host}:{self.port}")
+            settings = replace(settings, admin_token=secrets.token_urlsafe(24))
+        if "NEWSDESK_PUBLIC_URL" not in os.environ:
+            settings = replace(settings, public_url=f"http://{self.host}:{self.port}")
+        os.environ.update(REDIS_URL=settings.redis_url, NEWSDESK_ADMIN_TOKEN=settings.admin_token,
+                          NEWSDESK_PUBLIC_URL=settings.public_url)
         # gunicorn's workers share their Prometheus counters through files in this folder.
         metrics_dir = settings.data_dir / "metrics"
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+        return settings
 
     def _wait_for_web(self, timeout: float = 30) -> bool:
         url = f"http://{self.host}:{self.port}/healthz"
@@ -105,10 +113,9 @@ class Supervisor:
         from channel import channelconfig
         from workers import queues
 
-        self._environment(Settings.from_env())
-        settings = Settings.from_env()
+        settings = self._environment(self.settings)
         r = connect(settings.redis_url)
-        config = self.config or DEMO_DIR / "channel.yaml"
+        config = self.config or settings.channel_config
         doc = channelconfig.load(r, config)
         log.info("loaded %s: %d sources", config, len(doc["sources"]))
         for name, command in self._commands().items():
@@ -116,7 +123,7 @@ class Supervisor:
         if not self._wait_for_web():
             log.error("the web server did not start on %s:%d", self.host, self.port)
             return 1
-        queues.enqueue_refresh_all(r)
+        queues.enqueue_refresh_all(r, settings)
         base = settings.public_url
         print(
             f"\nFeed: {base}/v1/feed.json\n"

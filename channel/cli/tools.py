@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import orjson
 
-from channel.cli.helpers import emit
+from channel.cli.helpers import emit, settings
 
 # Heavy modules (rq, redis, the pipeline) are imported where used, so `newsdesk --help` and
 # `newsdesk up` start at once.
@@ -22,7 +22,7 @@ def inspect(inputs: tuple[str, ...]) -> None:
 
     failed = False
     for item in inputs:
-        doc = dry_run(item)
+        doc = dry_run(item, settings())
         failed |= "error" in doc
         emit(doc)
     sys.exit(1 if failed else 0)
@@ -60,7 +60,8 @@ def thumbnail(inputs: tuple[str, ...], out_dir: Path, focal: str | None) -> None
     for item in inputs:
         try:
             if item.startswith(("http://", "https://")):
-                data = fetch(item, max_bytes=15_000_000).body
+                data = fetch(item, max_bytes=15_000_000, total_timeout=settings().fetch_timeout,
+                             allow_loopback=settings().allow_loopback).body
             else:
                 data = Path(item).read_bytes()
             tset = make_thumbnails(data, focal=point)

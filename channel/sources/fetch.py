@@ -12,7 +12,6 @@ import http
 import http.client
 import ipaddress
 import logging
-import os
 import re
 import socket
 import ssl
@@ -29,7 +28,6 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 log = logging.getLogger(__name__)
 
 USER_AGENT = "Newsdesk/0.1 (+https://github.com/newsdesk; news TV feed builder)"
-ALLOW_LOOPBACK_ENV = "NEWSDESK_ALLOW_LOOPBACK"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _READ_SIZE = 64 * 1024
 _HOSTNAME = re.compile(r"[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*", re.ASCII)
@@ -126,13 +124,6 @@ class FetchResult:
 
 
 # --------------------------------------------------------------------------- address checks
-
-
-def loopback_allowed(allow_loopback: bool | None = None) -> bool:
-    """Explicit argument wins; otherwise only ``NEWSDESK_ALLOW_LOOPBACK=1`` (tests) allows it."""
-    if allow_loopback is not None:
-        return allow_loopback
-    return os.environ.get(ALLOW_LOOPBACK_ENV, "").strip() == "1"
 
 
 def blocked_reason(ip: IPAddress, *, allow_loopback: bool = False) -> str | None:
@@ -263,9 +254,9 @@ def _resolve(target: _Target, allow: bool) -> list[str]:
     return [str(ip) for ip in ips]
 
 
-def check_url(url: str, *, allow_loopback: bool | None = None) -> list[str]:
+def check_url(url: str, *, allow_loopback: bool = False) -> list[str]:
     """Resolve the URL's host and return its allowed IPs; raise before anything connects."""
-    return _resolve(_parse(url), loopback_allowed(allow_loopback))
+    return _resolve(_parse(url), allow_loopback)
 
 
 # --------------------------------------------------------------------------- the fetch
@@ -489,14 +480,16 @@ def fetch(
     total_timeout: float = 20.0,
     max_redirects: int = 3,
     accept: str | None = None,
-    allow_loopback: bool | None = None,
+    allow_loopback: bool = False,
     ca_certs: str | None = None,
 ) -> FetchResult:
     """GET a user-supplied URL safely; 304 comes back as a result, every failure as FetchError.
 
-    ``ca_certs`` exists for tests with a local TLS server; production uses certifi's bundle.
+    ``allow_loopback`` is settings.allow_loopback (tests and local demos); private, link-local and
+    metadata addresses stay refused whatever it says. ``ca_certs`` exists for tests with a local
+    TLS server; production uses certifi's bundle.
     """
-    allow = loopback_allowed(allow_loopback)
+    allow = allow_loopback
     deadline = _Deadline(total_timeout)
     headers = {
         "User-Agent": USER_AGENT,

@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from channel.config import Settings
 from channel.sources.entries import Batch, make_entry
 from channel.text.extract import decode_html
 
@@ -74,7 +75,8 @@ def read_file(source: dict[str, Any], root: Path, path: Path) -> dict[str, Any]:
     return make_entry(source, key, title=None, published=mtime, raw=raw)
 
 
-def read(source: dict[str, Any], state: dict[str, str]) -> Batch:
+def read(source: dict[str, Any], state: dict[str, str], settings: Settings) -> Batch:
+    """Every article file of the folder (nothing is fetched, so no setting applies)."""
     root = Path(source["path"]).expanduser().resolve()
     if not root.is_dir():
         raise FileNotFoundError(f"source folder {root} does not exist")

@@ -11,12 +11,13 @@ from channel.sources.ids import content_hash
 from channel.text.extract import decode_html
 
 
-def read(source: dict[str, Any], state: dict[str, str]) -> Batch:
+def read(source: dict[str, Any], state: dict[str, str], settings: Settings) -> Batch:
     got = fetch(
         source["url"],
         etag=state.get("etag") or None,
         last_modified=state.get("last_modified") or None,
-        total_timeout=Settings.from_env().fetch_timeout,
+        total_timeout=settings.fetch_timeout,
+            allow_loopback=settings.allow_loopback,
         accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
     )
     batch = Batch(not_modified=got.not_modified, etag=got.etag, last_modified=got.last_modified)

@@ -1,6 +1,7 @@
 """Refreshing a source: read it, upsert its entries, record its health, report what changed.
 
-Each polled kind of source is a module with one function, ``read(source, state) -> Batch``;
+Each polled kind of source is a module with one function, ``read(source, state, settings)``
+returning a Batch;
 pushed articles (push.py) arrive through the operator API instead.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 import redis
 
 from channel import store
+from channel.config import Settings
 from channel.sources import folder, page, rss
 
 log = logging.getLogger(__name__)
@@ -46,12 +48,12 @@ def backoff_seconds(failures: int, interval: int) -> float:
     return base * random.uniform(0.8, 1.2)
 
 
-def refresh(r: redis.Redis, source: dict[str, Any]) -> RefreshResult:
+def refresh(r: redis.Redis, settings: Settings, source: dict[str, Any]) -> RefreshResult:
     """Read the source and upsert its entries; raises on failure after recording health."""
     sid = source["id"]
     state = store.source_state(r, sid)
     try:
-        batch = READERS[source["kind"]](source, state)
+        batch = READERS[source["kind"]](source, state, settings)
     except Exception as exc:
         failures = int(state.get("failures") or 0) + 1
         store.update_source_state(

@@ -46,7 +46,7 @@ def _entry(source: dict[str, Any], entry: FeedEntry, local_root: Path | None) ->
     ) | {"content_hash": entry.content_hash}
 
 
-def read(source: dict[str, Any], state: dict[str, str]) -> Batch:
+def read(source: dict[str, Any], state: dict[str, str], settings: Settings) -> Batch:
     local_root = None
     if source.get("path"):
         path = Path(source["path"]).expanduser().resolve()
@@ -57,7 +57,8 @@ def read(source: dict[str, Any], state: dict[str, str]) -> Batch:
             source["url"],
             etag=state.get("etag") or None,
             last_modified=state.get("last_modified") or None,
-            total_timeout=Settings.from_env().fetch_timeout,
+            total_timeout=settings.fetch_timeout,
+            allow_loopback=settings.allow_loopback,
             accept=FEED_ACCEPT,
         )
         batch = Batch(not_modified=got.not_modified, etag=got.etag, last_modified=got.last_modified)

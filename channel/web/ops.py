@@ -142,7 +142,7 @@ def replace_categories():
     r = redis_client()
     store.save_categories(r, body["categories"])
     audit.record(r, g.operator, "set categories", ",".join(ids))
-    queues.request_publish(r)
+    queues.request_publish(r, settings())
     return jsonify({"categories": body["categories"]})
 
 
@@ -156,17 +156,17 @@ def refresh():
     r = redis_client()
     if "source" in body:
         _source_or_404(body["source"])
-        job = queues.enqueue_refresh(r, body["source"])
+        job = queues.enqueue_refresh(r, settings(), body["source"])
     elif "category" in body:
         if body["category"] not in {c["id"] for c in store.load_categories(r)}:
             abort(404, description=f"no category {body['category']!r}")
-        job = queues.enqueue_refresh_category(r, body["category"])
+        job = queues.enqueue_refresh_category(r, settings(), body["category"])
     elif "story" in body:
         if store.get_article(r, body["story"]) is None:
             abort(404, description=f"no story {body['story']!r}")
-        job = queues.enqueue_process(r, body["story"])
+        job = queues.enqueue_process(r, settings(), body["story"])
     else:
-        job = queues.enqueue_refresh_all(r)
+        job = queues.enqueue_refresh_all(r, settings())
     return _accepted(job)
 
 
@@ -221,7 +221,8 @@ def _editorial(action, story_id: str, *args, publish: str = "request"):
         action(r, story_id, *args, who=g.operator)
     except editorial.UnknownStory as exc:
         abort(404, description=str(exc))
-    job = queues.publish_now(r) if publish == "now" else queues.request_publish(r)
+    job = (queues.publish_now(r, settings()) if publish == "now"
+           else queues.request_publish(r, settings()))
     return jsonify({"story": story_id, "publish": job.id if job else "already queued"})
 
 
@@ -245,7 +246,7 @@ def update_story(story_id: str):
         editorial.update_story(r, story_id, who=g.operator, **changes)
     except editorial.UnknownStory as exc:
         abort(404, description=str(exc))
-    return _accepted(queues.enqueue_process(r, story_id))
+    return _accepted(queues.enqueue_process(r, settings(), story_id))
 
 
 @bp.put("/stories/<story_id>/pin")
@@ -285,7 +286,7 @@ def unpull(story_id: str):
     response = _editorial(editorial.unpull, story_id)
     r = redis_client()
     if store.get_article(r, story_id) is not None:  # unknown ids make no job (nor an RQ error)
-        queues.enqueue_process(r, story_id)  # its thumbnails were deleted on pull
+        queues.enqueue_process(r, settings(), story_id)  # its thumbnails were deleted on pull
     return response
 
 
@@ -312,7 +313,7 @@ def push_article():
     entry = push.entry(body)
     changed = store.upsert_entry(r, entry)
     audit.record(r, g.operator, "push article", entry["id"], changed=changed)
-    job = queues.enqueue_process(r, entry["id"]) if changed else None
+    job = queues.enqueue_process(r, settings(), entry["id"]) if changed else None
     response = jsonify({"story": entry["id"], "changed": changed,
                         "job": status.job_view(job) if job else None})
     response.status_code = 202 if job else 200

@@ -20,10 +20,10 @@ SCREENSHOT = "/tmp/newsdesk-console-preview.png"
 
 
 @pytest.fixture
-def published(r, live_server, tmp_path):
+def published(settings, r, live_server, tmp_path):
     """The test newsroom refreshed, processed and published (thumbnails on the live server)."""
     load_newsroom(r, tmp_path)
-    queues.enqueue_refresh_all(r)
+    queues.enqueue_refresh_all(r, settings)
     run_jobs(r)
     return live_server
 

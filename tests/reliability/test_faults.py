@@ -54,8 +54,8 @@ def _log_tail(lines: int = 60) -> str:
 
 
 def _worker(url: str, name: str) -> subprocess.Popen:
-    return _spawn(f"from workers.worker import run; run({url!r}, name={name!r})",
-                  {"REDIS_URL": url})
+    return _spawn("from channel.config import Settings; from workers.worker import run; "
+                  f"run(Settings.from_env(), name={name!r})", {"REDIS_URL": url})
 
 
 def _descendants(pid: int) -> list[int]:
@@ -110,7 +110,7 @@ def _titles(doc: dict) -> set[str]:
 
 def _ready(r, tmp_path) -> None:
     load_newsroom(r, tmp_path)
-    queues.enqueue_refresh_all(r)
+    queues.enqueue_refresh_all(r, Settings.from_env())
     run_worker(r)
 
 
@@ -149,7 +149,7 @@ def test_job_of_a_killed_worker_is_handed_back_within_60s(r, client, settings, t
         monkeypatch.setenv("NEWSDESK_ALLOW_LOOPBACK", "1")
         store.save_source(r, {"id": "slow", "kind": "rss", "url": upstream.url("/feed.xml"),
                               "category": "world"})
-        job = queues.enqueue_refresh(r, "slow")
+        job = queues.enqueue_refresh(r, settings, "slow")
         worker = _worker(settings.redis_url, "doomed")
         try:
             assert _wait(lambda: job.get_status() == "started", 30), "the job never started"
@@ -172,14 +172,16 @@ def test_job_of_a_killed_worker_is_handed_back_within_60s(r, client, settings, t
     assert "Late item arrives" in _titles(after)
 
 
-def test_a_job_dequeued_by_a_worker_that_died_before_starting_it_is_handed_back(r, tmp_path):
+def test_a_job_dequeued_by_a_worker_that_died_before_starting_it_is_handed_back(
+        r, tmp_path, settings,
+):
     """A worker records the execution as it dequeues; its work horse marks the job started a
     moment later. A worker killed, or losing Redis, in between leaves a job that is neither
     queued nor started, and RQ alone hands it back only when its registry entry expires."""
     from workers.worker import NewsdeskWorker
 
     load_newsroom(r, tmp_path)
-    job = queues.enqueue_refresh(r, "desk")
+    job = queues.enqueue_refresh(r, settings, "desk")
     ghost = NewsdeskWorker([queues.queue(r, queues.FETCH)], connection=r, name="ghost")
     dequeued, _ = ghost.dequeue_job_and_maintain_ttl(timeout=1)
     ghost.prepare_execution(dequeued)  # ... and the worker dies here
@@ -195,19 +197,21 @@ def test_a_job_dequeued_by_a_worker_that_died_before_starting_it_is_handed_back(
     assert job.get_status() == "finished"
 
 
-def test_a_job_popped_by_a_worker_that_died_before_recording_it_is_queued_again(r, tmp_path):
+def test_a_job_popped_by_a_worker_that_died_before_recording_it_is_queued_again(
+        r, tmp_path, settings,
+):
     """A worker on several queues pops a job (BLPOP) and only then records it as running. Killed,
     or losing Redis, in between, it leaves the job in no queue and no registry, its status still
     "queued": every later request for the same work (same job id) would be a no-op, forever."""
     from rq import Queue
 
     load_newsroom(r, tmp_path)
-    job = queues.enqueue_refresh(r, "desk")
-    waiting = queues.enqueue_refresh(r, "wire")
+    job = queues.enqueue_refresh(r, settings, "desk")
+    waiting = queues.enqueue_refresh(r, settings, "wire")
     popped, _ = Queue.dequeue_any([queues.queue(r, n) for n in queues.ALL], timeout=1,
                                   connection=r)
     assert popped.id == job.id  # ... and the worker is gone before it records the job
-    assert job.get_status() == "queued" and queues.enqueue_refresh(r, "desk").id == job.id
+    assert job.get_status() == "queued" and queues.enqueue_refresh(r, settings, "desk").id == job.id
     assert watchdog.requeue_astray(r) == []  # it may be a dequeue in progress: not yet
     requeued = _wait(lambda: watchdog.requeue_astray(r), 20, step=1)
     assert requeued == [job.id]
@@ -218,7 +222,7 @@ def test_a_job_popped_by_a_worker_that_died_before_recording_it_is_queued_again(
     assert r.zcard(keys.JOBS_LEDGER) == 0 and r.zcard(keys.JOBS_ASTRAY) == 0  # ended: forgotten
 
 
-def test_everything_resumes_after_a_redis_restart(tmp_path, monkeypatch):
+def test_everything_resumes_after_a_redis_restart(settings, tmp_path, monkeypatch):
     server = EmbeddedRedis(tmp_path / "redis").start(persist=True)
     monkeypatch.setenv("REDIS_URL", server.url)
     monkeypatch.setenv("NEWSDESK_PUBLIC_URL", "http://newsdesk.test")
@@ -231,8 +235,9 @@ def test_everything_resumes_after_a_redis_restart(tmp_path, monkeypatch):
     client = create_app(Settings.from_env()).test_client()
     first = _served_feed(client)
     worker = _worker(server.url, "survivor")
-    scheduler = _spawn("from channel.redisconn import connect; from workers.scheduler import "
-                       f"Scheduler; Scheduler(connect({server.url!r}), tick=0.5).run()",
+    scheduler = _spawn("from channel.config import Settings; from channel.redisconn import "
+                       "connect; from workers.scheduler import Scheduler; "
+                       f"Scheduler(connect({server.url!r}), Settings.from_env(), tick=0.5).run()",
                        {"REDIS_URL": server.url})
     try:
         assert _wait(lambda: r.exists(keys.SCHEDULER_LOCK), 30)
@@ -241,7 +246,7 @@ def test_everything_resumes_after_a_redis_restart(tmp_path, monkeypatch):
         article.write_bytes(orjson.dumps({"title": "Night buses return to the city",
                                           "paragraphs": ["Night buses will run again from "
                                                          "Friday, the city said."]}))
-        queues.enqueue_refresh_all(r)
+        queues.enqueue_refresh_all(r, settings)
         server.stop()
         down = client.get("/v1/feed.json")
         assert down.status_code == 200 and down.data == _served_feed_bytes(first)
@@ -259,17 +264,17 @@ def test_everything_resumes_after_a_redis_restart(tmp_path, monkeypatch):
         server.stop()
 
 
-def test_a_lost_publish_job_is_queued_again_within_seconds(r, client, tmp_path):
+def test_a_lost_publish_job_is_queued_again_within_seconds(settings, r, client, tmp_path):
     """Redis restarting, or a worker killed, between queuing a publish and building it loses
     the job, and the stories readied meanwhile were coalesced into it. The scheduler sees the
     unserved request and queues a publish, instead of leaving the feed stale for a minute."""
     _ready(r, tmp_path)
     story = next(c for row in _served_feed(client)["rows"] for c in row["items"])
     editorial.hide(r, story["id"], "test")
-    assert queues.request_publish(r) is not None
-    assert queues.request_publish(r) is None  # a second change joins the queued publish
+    assert queues.request_publish(r, settings) is not None
+    assert queues.request_publish(r, settings) is None  # a second change joins the queued publish
     queues.queue(r, queues.PUBLISH).empty()  # ... and that job is lost
-    scheduler = Scheduler(connect_like(r))
+    scheduler = Scheduler(connect_like(r), settings)
     scheduler.last_publish = time.time()  # leave the once-a-minute publish out of this
     scheduler.run_once()
     assert queues.queue(r, queues.PUBLISH).count == 0  # not overdue yet: it may just be slow
@@ -291,7 +296,7 @@ def _served_feed_bytes(doc: dict) -> bytes:
 
 @pytest.mark.parametrize("upstream", ["hang", "reset", "garbage", "html", "error"])
 def test_a_broken_upstream_is_a_recorded_reason_not_a_crash(r, client, tmp_path, monkeypatch,
-                                                            upstream):
+                                                            upstream, settings):
     _ready(r, tmp_path)
     before = _served_feed(client)
 
@@ -311,7 +316,7 @@ def test_a_broken_upstream_is_a_recorded_reason_not_a_crash(r, client, tmp_path,
     with serve(handler) as server:
         store.save_source(r, {"id": "flaky", "kind": "rss", "url": server.url("/feed.xml"),
                               "category": "world"})
-        job = queues.enqueue_refresh(r, "flaky")
+        job = queues.enqueue_refresh(r, settings, "flaky")
         run_worker(r)
     assert job.get_status() in ("failed", "scheduled")
     health = store.source_state(r, "flaky")
@@ -320,9 +325,10 @@ def test_a_broken_upstream_is_a_recorded_reason_not_a_crash(r, client, tmp_path,
     assert _served_feed(client)["rows"] == before["rows"]
 
 
-def test_two_schedulers_never_double_the_work(r, tmp_path):
+def test_two_schedulers_never_double_the_work(settings, r, tmp_path):
     load_newsroom(r, tmp_path)
-    first, second = Scheduler(connect_like(r), lock_ttl=2), Scheduler(connect_like(r), lock_ttl=2)
+    first = Scheduler(connect_like(r), settings, lock_ttl=2)
+    second = Scheduler(connect_like(r), settings, lock_ttl=2)
     assert sorted(first.run_once()) == ["desk", "wire"]
     assert second.run_once() == []  # locked out
     for source in ("desk", "wire"):  # make both due again
@@ -340,13 +346,15 @@ def connect_like(r):
     return connect(f"unix://{r.connection_pool.connection_kwargs['path']}")
 
 
-def test_invalid_document_in_the_publish_path_keeps_the_last_good_feed(r, client, tmp_path):
+def test_invalid_document_in_the_publish_path_keeps_the_last_good_feed(
+        r, client, tmp_path, settings,
+):
     _ready(r, tmp_path)
     before = client.get("/v1/feed.json")
     story = next(iter(r.hkeys(keys.CARDS))).decode()
     card = orjson.loads(r.hget(keys.CARDS, story))
     r.hset(keys.CARDS, story, orjson.dumps({**card, "placeholderColor": "red"}))
-    job = queues.publish_now(r)
+    job = queues.publish_now(r, settings)
     run_worker(r)
     assert job.get_status() == "failed"  # permanent: not retried
     assert "placeholderColor" in orjson.loads(r.get(keys.FEED_LAST_ERROR))["reason"]
@@ -357,9 +365,9 @@ def test_invalid_document_in_the_publish_path_keeps_the_last_good_feed(r, client
     assert job.id in queues.queue(r, queues.PUBLISH).failed_job_registry.get_job_ids()
 
 
-def test_job_ids_are_stable_so_duplicates_are_answered_with_the_same_job(r, tmp_path):
+def test_job_ids_are_stable_so_duplicates_are_answered_with_the_same_job(settings, r, tmp_path):
     load_newsroom(r, tmp_path)
-    first = queues.enqueue_refresh(r, "desk")
-    again = queues.enqueue_refresh(r, "desk")
+    first = queues.enqueue_refresh(r, settings, "desk")
+    again = queues.enqueue_refresh(r, settings, "desk")
     assert first.id == again.id
     assert Job.fetch(first.id, connection=r).get_status() == "queued"
