@@ -197,3 +197,22 @@ def test_glued_share_bar_is_stripped_from_the_lead() -> None:
     bar = "Share this withEmailFacebookMessengerTwitterWhatsAppLinkedinCopy this link"
     assert clean_paragraphs([bar + LEAD, BODY]) == [LEAD, BODY]
     assert clean_paragraphs([bar, LEAD]) == [LEAD]
+
+
+def test_debris_is_cut_in_order_case_sensitively_and_sources_extend_it() -> None:
+    rules = parse_rules({
+        "debris": [r"\bScroll down for video\b", r"SHARE THIS"],
+        "sources": {"dm.example": {"debris": [r"\bAdvertisement\b"]}},
+    })
+    text = "A storm hit. Scroll down for video The coast SHARE THIS held. scroll down for video"
+    assert rules.for_source().cut_debris(text) == \
+        "A storm hit. \n The coast \n held. scroll down for video"
+    assert rules.for_source("dm.example").cut_debris("Rain Advertisement fell") == "Rain \n fell"
+    with pytest.raises(RulesError, match="debris"):
+        parse_rules({"debris": ["(unclosed"]})
+
+
+def test_the_shipped_rules_cut_scraper_debris_from_summaries() -> None:
+    text = "By . Daily Mail Reporter . A dog saved three people from a fire on Sunday night."
+    assert load_rules().for_source().cut_debris(text).strip() == \
+        "A dog saved three people from a fire on Sunday night."

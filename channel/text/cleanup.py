@@ -2,8 +2,9 @@
 
 Extractors (trafilatura, plain-text pages) keep share bars, photo credits, mirror-site notices,
 newsletter prompts and channel promos. Those lines would end up in TV summaries, so every body
-passes through `clean_paragraphs`, driven by the data file ``channel/rules/boilerplate.yaml``
-(editable per source without touching code).
+passes through `clean_paragraphs`, driven by the data file ``channel/text/rules/boilerplate.yaml``
+(editable per source without touching code). The same file's `debris` section is what the
+summarizer cuts from inside running text (`RuleSet.cut_debris`): one list of boilerplate.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import yaml
 DEFAULT_RULES_PATH = Path(__file__).parent / "rules" / "boilerplate.yaml"
 
 #: Rule sections a source may extend; each is a list of regex strings.
-PATTERN_SECTIONS = ("drop", "end", "start", "list_headings", "strip")
+PATTERN_SECTIONS = ("drop", "end", "start", "list_headings", "strip", "debris")
+_MATCHED = PATTERN_SECTIONS[:-1]  # tested against whole paragraphs, case-insensitively
 
 _LIST_ITEM = re.compile(r"^(?:[-•*·▪►]|\d{1,2}[.)])\s")
 _SPACE = re.compile(r"\s+")
@@ -77,6 +79,7 @@ class RuleSet:
     strip: Matcher | None
     breadcrumb: Breadcrumb
     max_chars: int = 400
+    debris: tuple[re.Pattern[str], ...] = ()
 
     def is_boilerplate(self, paragraph: str) -> bool:
         """True when a paragraph would be dropped wherever it stood (drop or end rules)."""
@@ -84,6 +87,12 @@ class RuleSet:
         if len(p) > self.max_chars:
             return False
         return any(rx is not None and rx.search(p) for rx in (self.drop, self.end))
+
+    def cut_debris(self, text: str) -> str:
+        """Each piece of scraper debris becomes a line break, pattern by pattern in file order."""
+        for pattern in self.debris:
+            text = pattern.sub("\n", text)
+        return text
 
 
 @dataclass
@@ -120,9 +129,10 @@ class Rules:
             for section, patterns in self.sources[key].items():
                 merged[section].extend(patterns)
         ruleset = RuleSet(
-            **{s: _compile(merged[s], s) for s in PATTERN_SECTIONS},
+            **{s: _compile(merged[s], s) for s in _MATCHED},
             breadcrumb=self.breadcrumb,
             max_chars=self.max_chars,
+            debris=tuple(re.compile(p) for p in merged["debris"]),
         )
         with self._lock:
             self._cache[keys] = ruleset
@@ -224,7 +234,7 @@ _default: list[Rules] = []  # the default file's rules, once loaded: no path wor
 
 
 def load_rules(path: Path | None = None) -> Rules:
-    """Load and cache a rules file (default: channel/rules/boilerplate.yaml)."""
+    """Load and cache a rules file (default: channel/text/rules/boilerplate.yaml)."""
     if path is None and _default:
         return _default[0]
     path = Path(path or DEFAULT_RULES_PATH).resolve()

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from channel.text.cleanup import load_rules
 from channel.text.sentences import is_balanced, split_sentences
 
 __all__ = [
@@ -65,31 +66,6 @@ _SOURCE_TAG = re.compile(
     r"^(?:[A-Z][A-Za-z .,'-]{1,40}\s)?\((?:CNN|AP|AFP|Reuters|CNN Money|CNN Student News|"
     r"The Hollywood Reporter|EW\.com|Mashable|[A-Z][A-Za-z.&' ]{1,30})\)\s*(?:--|—|–|-)?\s*"
 )
-_DEBRIS = [
-    # Daily Mail byline block: "By . Daily Mail Reporter . PUBLISHED: . 10:02 EST, 1 May 2014 ."
-    re.compile(r"\bBy \. (?:[^.]{1,60} \. ){1,3}"),
-    re.compile(
-        r"\b(?:PUBLISHED|UPDATED|Last updated at|Last updated):? \.? ?\d{1,2}:\d{2} ?"
-        r"(?:[A-Z]{2,4})?,? \d{1,2} [A-Z][a-z]+ \d{4} ?\.? ?\|? ?\.? ?"
-    ),
-    # BBC: "18 March 2014 Last updated at 09:22 GMT"
-    re.compile(
-        r"\b\d{1,2} [A-Z][a-z]+ \d{4} Last updated at \d{1,2}:\d{2} (?:GMT|BST|UTC|CET|CEST|E[SD]T)"
-    ),
-    # Share bars, as scraped: "Share this withEmailFacebookTwitter...Copy this link"
-    re.compile(
-        r"Share this with(?:Email|Facebook|Messenger|Twitter|Pinterest|WhatsApp|Linkedin|"
-        r"LinkedIn|Reddit|Tumblr)*(?:Copy this link)?"
-    ),
-    re.compile(r"Media playback is (?:not supported|unsupported) on (?:this|your) device"),
-    re.compile(r"\b(?:SHARE|Share) (?:THIS|this) (?:ARTICLE|article|story|STORY)\b"),
-    re.compile(r"\bScroll down for (?:video|videos|more)\b\.?"),
-    re.compile(
-        r"\b(?:Click here|READ MORE|Read more|RELATED|WATCH|Watch the video)\b[^.\n]*"
-        r"(?:\n|$)"
-    ),
-    re.compile(r"\bImage (?:copyright|caption) [^.\n]{0,80}?(?=[A-Z][a-z]+ [a-z])"),
-]
 # A caption glued to the next sentence: "... than a colleague The cost of divorce can ...".
 # A capitalised article/pronoun right after a lowercase word with no punctuation between them
 # almost never happens in English prose, so it marks a missing sentence break.
@@ -105,13 +81,14 @@ _SPEECH = re.compile(r"\b(?:said|says|added|explained|warned|stated|wrote|tweete
 
 
 def clean_text(text: str, *, language: str | None = None) -> str:
-    """Remove scraper debris so no character of the budget is spent on it."""
+    """Remove scraper debris (the rule file's `debris`) so no character of the budget is spent
+    on it."""
+    rules = load_rules().for_source()
     lines = []
     for line in text.splitlines():
         line = " ".join(line.split())
         line = _SOURCE_TAG.sub("", line, count=1)
-        for pattern in _DEBRIS:
-            line = pattern.sub("\n", line)
+        line = rules.cut_debris(line)
         if language in (None, "en"):
             line = _RUN_ON.sub("\n", line)
         lines.append(line)
