@@ -17,7 +17,7 @@ from channel.config import Settings
 from channel.feed.build import build_card
 from channel.images.thumbnails import DEFAULT_SIZES, ImageRefused, ThumbnailSet, make_thumbnails
 from channel.images.titlecard import title_card
-from channel.sources import categories, folder
+from channel.sources import categories, folder, ids
 from channel.sources.entries import make_entry
 from channel.sources.fetch import FetchError, fetch
 from channel.text.extract import Extracted, decode_html, extract_html, extract_text
@@ -166,8 +166,9 @@ def _pending(item: str, settings: Settings) -> dict[str, Any]:
         page = fetch(item, accept=PAGE_ACCEPT, total_timeout=settings.fetch_timeout,
                      allow_loopback=settings.allow_loopback)
         html, _ = decode_html(page.body)
-        return make_entry(DRY_RUN_SOURCE, page.url, title=None, published=None,
-                          raw={"html": html, "full": True}, url=page.url)
+        return make_entry(DRY_RUN_SOURCE, ids.story_id(DRY_RUN_SOURCE["id"], url=page.url),
+                          title=None, published=None, raw={"html": html, "full": True},
+                          url=page.url)
     path = Path(item)
     return folder.read_file(DRY_RUN_SOURCE, path.parent, path)
 

@@ -13,12 +13,18 @@ import pytest
 from channel.sources.feedparse import (
     FeedError,
     Video,
-    canonical_url,
     find_lead_image,
     parse_feed,
-    stable_id,
     video_type,
 )
+from channel.sources.ids import canonical_url, stable_id
+
+SOURCE = "wire"
+
+
+def parse(data: bytes, **kwargs):
+    """parse_feed for the feed of source "wire"."""
+    return parse_feed(data, source_id=SOURCE, **kwargs)
 
 BASE = "https://news.example.com/feeds/world.xml"
 
@@ -126,11 +132,12 @@ def rss_item(body: str, *, encoding: str = "utf-8") -> bytes:
 
 
 def test_rss20_entry_fields() -> None:
-    feed = parse_feed(RSS20, base_url=BASE)
+    feed = parse(RSS20, base_url=BASE)
     assert feed.title == "World & More"
     assert feed.link == "https://news.example.com/world/"
     first, second = feed.entries
-    assert first.id == stable_id("urn:news:1001") and first.guid == "urn:news:1001"
+    assert first.id == stable_id("wire:urn:news:1001")  # a GUID, inside its source
+    assert first.guid == "urn:news:1001"
     assert first.link == "https://news.example.com/world/storm?utm_source=rss#top"
     assert first.title == "Storm hits the coast"
     assert first.summary_html == "<p>A storm <b>hit</b> the coast.</p>"
@@ -141,7 +148,6 @@ def test_rss20_entry_fields() -> None:
     assert first.category == "Weather"
     assert first.image_url == "https://news.example.com/img/large.jpg"  # widest media:content
     assert first.video == Video("https://news.example.com/video/storm.m3u8", "HLS", 95)
-    assert len(first.content_hash) == 64
 
     assert second.guid is None
     assert second.id == stable_id("https://news.example.com/world/quiet")
@@ -152,7 +158,7 @@ def test_rss20_entry_fields() -> None:
 
 
 def test_rss091_with_netscape_doctype_and_latin1() -> None:
-    feed = parse_feed(RSS091)
+    feed = parse(RSS091)
     assert feed.title == "Old School"
     (entry,) = feed.entries
     assert entry.title == "Café opens"
@@ -160,7 +166,7 @@ def test_rss091_with_netscape_doctype_and_latin1() -> None:
 
 
 def test_rss10_rdf() -> None:
-    (entry,) = parse_feed(RSS10).entries
+    (entry,) = parse(RSS10).entries
     assert entry.title == "First RDF item"
     assert entry.link == "http://rdf.example.com/a"
     assert entry.published == datetime(2025, 6, 10, 6, 30, tzinfo=UTC)
@@ -169,11 +175,11 @@ def test_rss10_rdf() -> None:
 
 
 def test_atom10_with_relative_links() -> None:
-    feed = parse_feed(ATOM, base_url="https://atom.example.com/feed.xml")
+    feed = parse(ATOM, base_url="https://atom.example.com/feed.xml")
     assert feed.title == "Atom News"  # declared HTML, shown as text
     (entry,) = feed.entries
     assert entry.guid == "tag:atom.example.com,2025:1"
-    assert entry.id == stable_id("tag:atom.example.com,2025:1")
+    assert entry.id == stable_id("wire:tag:atom.example.com,2025:1")
     assert entry.link == "https://atom.example.com/posts/1"
     assert entry.published == datetime(2025, 6, 10, 0, 15, tzinfo=UTC)
     assert entry.author == "Ada" and entry.category == "Science"
@@ -187,7 +193,7 @@ def test_relative_urls_stay_relative_without_a_base() -> None:
     data = rss_item(
         '<item><title>x</title><guid>1</guid><media:thumbnail url="images/a.jpg"/></item>'
     )
-    (entry,) = parse_feed(data).entries
+    (entry,) = parse(data).entries
     assert entry.image_url == "images/a.jpg"
 
 
@@ -214,7 +220,7 @@ def test_relative_urls_stay_relative_without_a_base() -> None:
 )
 def test_lead_image_precedence(item: str, image: str | None) -> None:
     data = rss_item(f"<item><title>x</title><guid>g</guid>{item}</item>")
-    (entry,) = parse_feed(data, base_url=BASE).entries
+    (entry,) = parse(data, base_url=BASE).entries
     assert entry.image_url == image
 
 
@@ -244,7 +250,7 @@ def test_dash_enclosure_becomes_video_and_audio_does_not() -> None:
         "</item><item><title>b</title><guid>b</guid>"
         '<enclosure url="https://v.example.com/p.mp3" type="audio/mpeg" length="0"/></item>'
     )
-    a, b = parse_feed(data).entries
+    a, b = parse(data).entries
     assert a.video == Video("https://v.example.com/m.mpd", "DASH", None)
     assert b.video is None and b.image_url is None
 
@@ -267,30 +273,15 @@ def test_stable_id_is_sha256_prefix() -> None:
 
 
 def test_ids_survive_reparse_and_tracking_parameters() -> None:
-    a = parse_feed(RSS20, base_url=BASE).entries
-    b = parse_feed(RSS20, base_url=BASE).entries
+    a = parse(RSS20, base_url=BASE).entries
+    b = parse(RSS20, base_url=BASE).entries
     assert [e.id for e in a] == [e.id for e in b]
-    assert [e.content_hash for e in a] == [e.content_hash for e in b]
     one = rss_item(
         "<item><title>x</title><link>https://N.example.com/a?utm_medium=x&amp;id=3#c</link></item>"
     )
     two = rss_item("<item><title>x</title><link>https://n.example.com:443/a?id=3</link></item>")
-    assert parse_feed(one).entries[0].id == parse_feed(two).entries[0].id
+    assert parse(one).entries[0].id == parse(two).entries[0].id
     assert canonical_url("HTTP://Example.com:80/a?fbclid=1&b=2#x") == "http://example.com/a?b=2"
-
-
-def test_content_hash_tracks_what_we_show() -> None:
-    def entry(title: str, date: str, image: str) -> str:
-        item = (
-            f"<item><title>{title}</title><guid>g</guid><pubDate>{date}</pubDate>"
-            f'<media:thumbnail url="{image}"/></item>'
-        )
-        return parse_feed(rss_item(item)).entries[0].content_hash
-
-    base = entry("A", "Tue, 10 Jun 2025 04:00:00 GMT", "https://i/1.jpg")
-    assert entry("A", "Wed, 11 Jun 2025 04:00:00 GMT", "https://i/1.jpg") == base
-    assert entry("B", "Tue, 10 Jun 2025 04:00:00 GMT", "https://i/1.jpg") != base
-    assert entry("A", "Tue, 10 Jun 2025 04:00:00 GMT", "https://i/2.jpg") != base
 
 
 def test_duplicates_and_idless_entries_are_skipped_with_reasons() -> None:
@@ -300,7 +291,7 @@ def test_duplicates_and_idless_entries_are_skipped_with_reasons() -> None:
         "<item><description>nothing to key on</description></item>"
         "<item><title>c</title><link>javascript:alert(1)</link></item>"
     )
-    feed = parse_feed(data, base_url=BASE)
+    feed = parse(data, base_url=BASE)
     assert [e.title for e in feed.entries] == ["a", "c"]
     assert feed.entries[1].link is None
     assert len(feed.skipped) == 2 and "duplicate" in feed.skipped[0]
@@ -308,11 +299,11 @@ def test_duplicates_and_idless_entries_are_skipped_with_reasons() -> None:
 
 def test_max_items() -> None:
     data = rss_item("".join(f"<item><title>{i}</title><guid>{i}</guid></item>" for i in range(9)))
-    assert [e.title for e in parse_feed(data, max_items=3).entries] == ["0", "1", "2"]
+    assert [e.title for e in parse(data, max_items=3).entries] == ["0", "1", "2"]
 
 
 def test_empty_but_valid_feed_has_no_entries() -> None:
-    feed = parse_feed(b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>')
+    feed = parse(b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>')
     assert feed.title == "Quiet" and feed.entries == []
 
 
@@ -323,19 +314,19 @@ def test_wrong_declared_encoding_is_recovered() -> None:
     latin1_says_utf8 = rss_item("<item><title>Caf\xe9</title><guid>1</guid></item>").replace(
         "Caf\xe9".encode(), b"Caf\xe9"
     )
-    assert parse_feed(latin1_says_utf8).entries[0].title == "Café"
+    assert parse(latin1_says_utf8).entries[0].title == "Café"
     bogus = rss_item("<item><title>Caf\xe9</title><guid>1</guid></item>", encoding="no-such-enc")
-    assert parse_feed(bogus).entries[0].title == "Café"
+    assert parse(bogus).entries[0].title == "Café"
 
 
 def test_utf16_and_windows1252_feeds() -> None:
     text = rss_item(
         "<item><title>Smörgåsbord – “quoted”</title><guid>1</guid></item>", encoding="utf-16"
     ).decode()
-    assert parse_feed(text.encode("utf-16")).entries[0].title == "Smörgåsbord – “quoted”"
+    assert parse(text.encode("utf-16")).entries[0].title == "Smörgåsbord – “quoted”"
     cp = rss_item("<item><title>x</title><guid>1</guid></item>", encoding="windows-1252")
     cp = cp.replace(b"<title>x", "<title>“smart” €".encode("cp1252"))
-    assert parse_feed(cp).entries[0].title == "“smart” €"
+    assert parse(cp).entries[0].title == "“smart” €"
 
 
 @pytest.mark.parametrize("encoding", ["shift_jis", "euc-kr", "gb2312", "big5", "utf-32"])
@@ -345,13 +336,13 @@ def test_multibyte_encodings_expat_cannot_read(encoding: str) -> None:
     )
     data = rss_item(f"<item><title>{title}</title><guid>1</guid></item>", encoding=encoding)
     data = data.decode().encode(encoding)
-    assert parse_feed(data).entries[0].title == title
+    assert parse(data).entries[0].title == title
 
 
 def test_entity_bomb_in_a_multibyte_encoding_is_refused() -> None:
     data = BILLION_LAUGHS.replace(b'version="1.0"?>', b'version="1.0" encoding="shift_jis"?>')
     with pytest.raises(FeedError, match="entity declarations are refused"):
-        parse_feed(data)
+        parse(data)
 
 
 # ----------------------------------------------------------------------------- hostile bodies
@@ -391,7 +382,7 @@ def test_entity_declarations_are_refused_fast_and_small(data: bytes) -> None:
     started = time.monotonic()
     try:
         with pytest.raises(FeedError, match="entity declarations are refused"):
-            parse_feed(data)
+            parse(data)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -404,7 +395,7 @@ def test_many_megabytes_of_html_are_refused_quickly() -> None:
     page += b"<div class='x'><p>text &nbsp; <b>more</p></div>\n" * 120_000  # ~6 MB, not XML
     started = time.monotonic()
     with pytest.raises(FeedError, match="looks like HTML"):
-        parse_feed(page)
+        parse(page)
     assert time.monotonic() - started < 0.5
 
 
@@ -428,7 +419,7 @@ def test_many_megabytes_of_html_are_refused_quickly() -> None:
 )
 def test_hostile_bodies_become_feed_errors_with_reasons(data: bytes, reason: str) -> None:
     with pytest.raises(FeedError, match=reason):
-        parse_feed(data)
+        parse(data)
 
 
 def test_broken_but_recoverable_feed_keeps_its_entries() -> None:
@@ -436,14 +427,14 @@ def test_broken_but_recoverable_feed_keeps_its_entries() -> None:
         b'<?xml version="1.0"?><rss version="2.0"><channel><item><title>Fish & chips'
         b"</title><guid>1</guid></item></channel></rss>"
     )
-    (entry,) = parse_feed(data).entries
+    (entry,) = parse(data).entries
     assert entry.title == "Fish & chips"
 
 
 def test_bytes_are_never_treated_as_a_path() -> None:
     # feedparser.parse(b"/etc/hostname") would open that file; parse_feed must not.
     with pytest.raises(FeedError):
-        parse_feed(b"/etc/hostname")
+        parse(b"/etc/hostname")
 
 
 def test_common_breakage_is_repaired_outside_cdata() -> None:
@@ -454,7 +445,7 @@ def test_common_breakage_is_repaired_outside_cdata() -> None:
         b"<content:encoded><![CDATA[<p>R&D &amp; more</p>]]></content:encoded>"
         b"</item></channel></rss>"
     )
-    (entry,) = parse_feed(data).entries
+    (entry,) = parse(data).entries
     assert entry.title == "Fish & chips été &bogus;"  # whitespace (nbsp too) collapsed
     assert entry.content_html == "<p>R&amp;D &amp; more</p>"  # CDATA text kept as written
 
@@ -465,7 +456,7 @@ def test_large_broken_xml_is_refused_quickly() -> None:
     data += b"<b>unclosed " * 20_000 + b"plain words " * 100_000
     started = time.monotonic()
     with pytest.raises(FeedError, match="too large to recover"):
-        parse_feed(data)
+        parse(data)
     assert time.monotonic() - started < 1.0
 
 
@@ -477,7 +468,7 @@ def test_markup_bomb_is_refused_quickly() -> None:
     )
     started = time.monotonic()
     with pytest.raises(FeedError, match="too complex"):
-        parse_feed(data)
+        parse(data)
     assert time.monotonic() - started < 0.5
 
 
@@ -486,7 +477,7 @@ def test_forbidden_character_references_and_broken_urls() -> None:
         "<item><title>a &#xD800; &#0; b</title><guid>1</guid><link>http://[oops/x</link>"
         '<media:thumbnail url="http://[bad"/></item><item><title>c &#55296;<b>d</title></item>'
     )
-    feed = parse_feed(data, base_url=BASE)
+    feed = parse(data, base_url=BASE)
     assert feed.entries[0].title == "a \ufffd \ufffd b"
     assert feed.entries[0].link is None and feed.entries[0].image_url is None
 
@@ -509,7 +500,7 @@ def test_mutated_feeds_only_ever_raise_feed_error() -> None:
             else:
                 src[pos:pos] = rng.choice(junk)
         try:
-            parse_feed(bytes(src), base_url=BASE)
+            parse(bytes(src), base_url=BASE)
         except FeedError as err:
             assert str(err)
     assert time.monotonic() - started < 10

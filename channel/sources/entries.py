@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from channel import store
-from channel.sources.ids import content_hash, stable_id
+from channel.sources.ids import content_hash
 
 
 @dataclass
@@ -24,7 +24,7 @@ class Batch:
 
 def make_entry(
     source: dict[str, Any],
-    key: str,
+    story_id: str,
     *,
     title: str | None,
     published: float | None,
@@ -34,12 +34,13 @@ def make_entry(
     category: str | None = None,
     video: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A pending article under a stable id; the hash covers everything processing reads."""
+    """A pending article under its story id (sources/ids.py), with the one content hash: it
+    covers everything processing reads, so an unchanged entry is never processed again."""
     when = datetime.fromtimestamp(published if published else time.time(), UTC)
     # Hints for processing: what the source itself said, as opposed to defaults.
     raw = {**raw, "titled": bool(title), "dated": bool(published), "category_hint": category}
     return {
-        "id": stable_id(key),
+        "id": story_id,
         "source_id": source["id"],
         "guid": guid,
         "url": url,

@@ -5,7 +5,7 @@ real-world feeds and exactly what we do not want for entity bombs or an HTML err
 as a feed. So a defusedxml pass over the prolog comes first (entity declarations refused, root
 element checked); broken XML gets the common repairs so it can take feedparser's fast strict
 path, and bodies that would keep feedparser busy for seconds are refused; then feedparser; then
-a mapping to small frozen records with stable ids and a content hash to skip unchanged entries.
+a mapping to small frozen records, each under its story id (sources/ids.py).
 Every failure is a FeedError whose message is the reason an operator sees on the source.
 """
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 from xml.parsers import expat
 from xml.sax import SAXException
 from xml.sax.handler import ContentHandler, feature_external_ges
@@ -30,7 +30,7 @@ import defusedxml
 import feedparser
 from defusedxml.expatreader import DefusedExpatParser
 
-from channel.sources.ids import content_hash, stable_id
+from channel.sources.ids import story_id
 from channel.text.metadata import is_tracking_pixel
 
 __all__ = [
@@ -38,10 +38,8 @@ __all__ = [
     "FeedError",
     "ParsedFeed",
     "Video",
-    "canonical_url",
     "find_lead_image",
     "parse_feed",
-    "stable_id",
     "video_type",
 ]
 
@@ -49,7 +47,6 @@ log = logging.getLogger(__name__)
 
 FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
-TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "igshid"})
 
 _HTML_START = re.compile(
     rb"^(?:\s|<\?xml[^>]*\?>|<!--.*?-->)*<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])",
@@ -83,7 +80,7 @@ class Video:
 
 @dataclass(frozen=True)
 class FeedEntry:
-    id: str  # stable_id(GUID, else canonical link)
+    id: str  # the story id (sources/ids.py): GUID, else canonical link, else title and date
     guid: str | None
     link: str | None
     title: str
@@ -94,7 +91,6 @@ class FeedEntry:
     category: str | None
     image_url: str | None
     video: Video | None
-    content_hash: str  # changes only when what we show changes
 
 
 @dataclass(frozen=True)
@@ -213,25 +209,6 @@ def _repair(data: bytes) -> bytes:
 
 
 # --------------------------------------------------------------------------- small helpers
-
-
-def canonical_url(url: str) -> str:
-    """One spelling per article URL: no fragment, no tracking parameters, lower-case host."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:  # e.g. "http://[broken": still a stable key, just not normalised
-        return url.strip()
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS
-    ]
-    netloc = parts.netloc.lower()
-    if parts.scheme == "http" and netloc.endswith(":80"):
-        netloc = netloc[:-3]
-    elif parts.scheme == "https" and netloc.endswith(":443"):
-        netloc = netloc[:-4]
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
 
 
 def _url(value: Any, base_url: str | None) -> str | None:
@@ -404,7 +381,7 @@ def _media(
     return image, video
 
 
-def _entry(e: Any, base_url: str | None) -> FeedEntry | str:
+def _entry(e: Any, base_url: str | None, source_id: str) -> FeedEntry | str:
     """A FeedEntry, or the reason the entry cannot have a stable id."""
     guid = str(e.get("id") or "").strip() or None
     link = _url(e.get("link"), base_url)
@@ -416,13 +393,7 @@ def _entry(e: Any, base_url: str | None) -> FeedEntry | str:
         best = next((c for c in parts if "html" in str(c.get("type", ""))), parts[0])
         content = _html(best, best.get("value"))
     published = _published(e)
-    if guid:
-        key = guid
-    elif link:
-        key = canonical_url(link)
-    elif title:
-        key = f"{title}|{published.isoformat() if published else ''}"
-    else:
+    if not (guid or link or title):
         return "entry without guid, link or title"
     image, video = _media(e, content, summary, base_url)
     author = str(e.get("author") or (e.get("author_detail") or {}).get("name") or "").strip()
@@ -433,7 +404,8 @@ def _entry(e: Any, base_url: str | None) -> FeedEntry | str:
             category = term
             break
     return FeedEntry(
-        id=stable_id(key),
+        id=story_id(source_id, guid=guid, url=link,
+                    name=f"{title}|{published.isoformat() if published else ''}"),
         guid=guid,
         link=link,
         title=title,
@@ -444,18 +416,21 @@ def _entry(e: Any, base_url: str | None) -> FeedEntry | str:
         category=category,
         image_url=image,
         video=video,
-        content_hash=content_hash(title, summary, content, image, video),
     )
 
 
 def parse_feed(
     data: bytes,
     *,
+    source_id: str,
     base_url: str | None = None,
     max_items: int | None = None,
     content_type: str | None = None,
 ) -> ParsedFeed:
-    """Parse RSS 0.9x/1.0/2.0 or Atom; raise FeedError with a reason for anything else."""
+    """Parse RSS 0.9x/1.0/2.0 or Atom; raise FeedError with a reason for anything else.
+
+    `source_id` scopes the entries' ids (a GUID like "1234" is only unique within its feed).
+    """
     if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff"):
         raise FeedError("empty body")
     data = _expat_compatible(data)
@@ -484,7 +459,7 @@ def parse_feed(
     seen: set[str] = set()
     raw_entries = d.entries[:max_items] if max_items else d.entries
     for i, raw in enumerate(raw_entries):
-        got = _entry(raw, base_url)
+        got = _entry(raw, base_url, source_id)
         if isinstance(got, str):
             skipped.append(f"entry {i + 1}: {got}")
         elif got.id in seen:

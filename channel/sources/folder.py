@@ -14,6 +14,7 @@ import orjson
 
 from channel.config import Settings
 from channel.sources.entries import Batch, make_entry
+from channel.sources.ids import story_id
 from channel.text.extract import decode_html
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def read_file(source: dict[str, Any], root: Path, path: Path) -> dict[str, Any]:
     data = path.read_bytes()
     if len(data) > MAX_FILE_BYTES:
         raise ValueError(f"{path.name}: {len(data)} bytes is over the {MAX_FILE_BYTES} cap")
-    key = f"file:{source['id']}/{path.relative_to(root)}"
+    name = f"file:{source['id']}/{path.relative_to(root)}"
     mtime = path.stat().st_mtime
     if path.suffix == ".json":
         doc = orjson.loads(data)
@@ -61,7 +62,7 @@ def read_file(source: dict[str, Any], root: Path, path: Path) -> dict[str, Any]:
         ts = datetime.fromisoformat(published).timestamp() if published else mtime
         return make_entry(
             source,
-            doc.get("url") or key,
+            story_id(source["id"], url=doc.get("url"), name=name),
             title=doc["title"],
             published=ts,
             raw=raw,
@@ -72,7 +73,8 @@ def read_file(source: dict[str, Any], root: Path, path: Path) -> dict[str, Any]:
     text, _ = decode_html(data)  # UTF-8, else the page's declared charset, else detection
     raw = {"image_path": _sidecar_image(path)}
     raw["html" if path.suffix in (".html", ".htm") else "text"] = text
-    return make_entry(source, key, title=None, published=mtime, raw=raw)
+    return make_entry(source, story_id(source["id"], name=name), title=None, published=mtime,
+                      raw=raw)
 
 
 def read(source: dict[str, Any], state: dict[str, str], settings: Settings) -> Batch:

@@ -7,7 +7,7 @@ from typing import Any
 from channel.config import Settings
 from channel.sources.entries import Batch, make_entry
 from channel.sources.fetch import fetch
-from channel.sources.ids import content_hash
+from channel.sources.ids import story_id
 from channel.text.extract import decode_html
 
 
@@ -24,10 +24,7 @@ def read(source: dict[str, Any], state: dict[str, str], settings: Settings) -> B
     if got.not_modified:
         return batch
     html, _ = decode_html(got.body)  # UTF-8, else the page's declared charset, else detection
-    entry = make_entry(
-        source, got.url, title=None, published=None, raw={"html": html, "full": True}, url=got.url
-    )
-    # The publish time is unknown until extraction; hash the page alone so re-polls are skips.
-    entry["content_hash"] = content_hash(html)
-    batch.entries.append(entry)
+    batch.entries.append(make_entry(
+        source, story_id(source["id"], url=got.url), title=None, published=None,
+        raw={"html": html, "full": True}, url=got.url))
     return batch

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from channel.sources.entries import make_entry
+from channel.sources.ids import story_id
 
 SOURCE = {"id": "push", "category": "news"}
 
@@ -17,7 +18,7 @@ def entry(body: dict[str, Any]) -> dict[str, Any]:
     raw.update(image=body.get("image"), byline=body.get("byline"))
     pending = make_entry(
         {**SOURCE, "category": body["category"], "language": body.get("language")},
-        f"push:{body['guid']}",
+        story_id(SOURCE["id"], guid=body["guid"]),
         title=body["title"],
         published=datetime.fromisoformat(published).timestamp() if published else None,
         raw=raw,

@@ -30,12 +30,9 @@ def _entry(source: dict[str, Any], entry: FeedEntry, local_root: Path | None) ->
         video = {"url": entry.video.url, "videoType": entry.video.video_type}
         if entry.video.duration:
             video["duration"] = entry.video.duration
-    # A GUID that is not a URL ("1234") is only unique within its own feed.
-    key = entry.guid if entry.guid and "://" in entry.guid else None
-    key = key or (f"{source['id']}:{entry.guid}" if entry.guid else entry.link or entry.id)
     return make_entry(
         source,
-        key,
+        entry.id,
         title=entry.title,
         published=entry.published.timestamp() if entry.published else None,
         raw=raw,
@@ -43,7 +40,7 @@ def _entry(source: dict[str, Any], entry: FeedEntry, local_root: Path | None) ->
         guid=entry.guid,
         category=entry.category,
         video=video,
-    ) | {"content_hash": entry.content_hash}
+    )
 
 
 def read(source: dict[str, Any], state: dict[str, str], settings: Settings) -> Batch:
@@ -65,6 +62,7 @@ def read(source: dict[str, Any], state: dict[str, str], settings: Settings) -> B
         if got.not_modified:
             return batch
         data, base_url = got.body, got.url
-    parsed = parse_feed(data, base_url=base_url, max_items=source.get("max_items"))
+    parsed = parse_feed(data, source_id=source["id"], base_url=base_url,
+                        max_items=source.get("max_items"))
     batch.entries = [_entry(source, e, local_root) for e in parsed.entries]
     return batch
