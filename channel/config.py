@@ -1,6 +1,7 @@
-"""Settings: read from the environment once per process and passed down, so every part agrees.
+"""What is configured: the settings (the environment) and the channel config file.
 
-The app factory, the CLI, the worker and the supervisor read them; nothing below them does.
+Settings are read from the environment once per process and passed down, so every part agrees:
+the app factory, the CLI, the worker and the supervisor read them; nothing below them does.
 """
 
 from __future__ import annotations
@@ -8,6 +9,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
@@ -72,3 +76,21 @@ class Settings:
                               env.get("NEWSDESK_LOCAL_ROOTS", "").split(os.pathsep) if p),
             data_dir=Path(env.get("NEWSDESK_DATA_DIR") or cls.data_dir),
         )
+
+
+def read_channel_config(path: Path) -> dict[str, Any]:
+    """A channel config file (YAML or JSON), validated; relative source paths are taken from the
+    file's folder. DocumentInvalid names the field; ValueError says the file is not YAML/JSON."""
+    # Deferred for start-up speed: jsonschema's format checkers take about a second to import,
+    # and every `newsdesk` command reads Settings from this module.
+    from channel import schemas
+
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML/JSON: {exc}") from exc
+    schemas.validate("channel-config", doc)
+    for source in doc["sources"]:
+        if "path" in source:
+            source["path"] = str((path.parent / source["path"]).resolve())
+    return doc

@@ -51,6 +51,14 @@ def load_categories(r: redis.Redis) -> list[dict[str, Any]]:
     return orjson.loads(raw) if raw else []
 
 
+def save_channel_config(r: redis.Redis, doc: dict[str, Any]) -> None:
+    """A validated channel config: identity, categories, sources (sources not in it are kept)."""
+    save_channel(r, {k: doc[k] for k in ("provider", "language", "liveStream") if k in doc})
+    save_categories(r, doc["categories"])
+    for source in doc["sources"]:
+        save_source(r, source)
+
+
 # --- sources --------------------------------------------------------------------------------
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import redis
 from PIL import Image, ImageDraw
 
-from channel import channelconfig
+from channel import store
+from channel.config import read_channel_config
 
 NEWSROOM = Path(__file__).parent / "fixtures" / "newsroom"
 
@@ -31,4 +32,6 @@ def make_newsroom(tmp: Path) -> Path:
 
 
 def load_newsroom(r: redis.Redis, tmp: Path) -> dict:
-    return channelconfig.load(r, make_newsroom(tmp))
+    doc = read_channel_config(make_newsroom(tmp))
+    store.save_channel_config(r, doc)
+    return doc

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from channel import channelconfig, keys, schemas, store
-from channel.config import Settings
+from channel import keys, schemas, store
+from channel.config import Settings, read_channel_config
 from channel.sources import folder, refresh, rss
 from channel.sources.ids import story_id
 from tests.conftest import run_worker
@@ -111,7 +111,7 @@ def test_config_file_errors_name_the_field(tmp_path):
     config.write_text("provider: X\nlanguage: en\ncategories: []\nsources:\n"
                       "  - {id: a, kind: rss, url: 'ftp://x', category: world}\n")
     with pytest.raises(schemas.DocumentInvalid) as caught:
-        channelconfig.read(config)
+        read_channel_config(config)
     assert any(e.startswith("categories:") for e in caught.value.errors)
     assert any(e.startswith("sources/0") for e in caught.value.errors)
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # imported where used: `newsdesk --help` and `up` should star
     import redis
     from rq.job import Job
 
-    from channel import schemas
+    from channel.actions import ActionError
 
 
 def settings() -> Settings:
@@ -93,22 +93,16 @@ def operator() -> str:
     return f"cli:{user}"
 
 
-def invalid(exc: schemas.DocumentInvalid) -> click.BadParameter:
-    """Schema errors already name the field (``interval: 1 is less than ...``); keep them."""
-    return click.BadParameter("; ".join(exc.errors))
-
-
 def job_view(job: Job) -> dict[str, Any]:
     from channel import status
 
     return status.job_view(job)
 
 
-def fetch_job(r: redis.Redis, job_id: str) -> Job:
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
+def refused(exc: ActionError) -> click.ClickException:
+    """An action's refusal as the CLI says it: bad input exits 2, anything else 1."""
+    from channel import actions
 
-    try:
-        return Job.fetch(job_id, connection=r)
-    except (NoSuchJobError, ValueError) as exc:  # RQ refuses ids outside [A-Za-z0-9_-]
-        raise click.ClickException(f"no job {job_id!r}") from exc
+    if isinstance(exc, actions.Invalid):
+        return click.BadParameter(str(exc))
+    return click.ClickException(str(exc))

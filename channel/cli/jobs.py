@@ -11,8 +11,6 @@ import orjson
 from channel.cli.helpers import (
     cell,
     connect,
-    fetch_job,
-    invalid,
     job_view,
     json_mode,
     operator,
@@ -87,32 +85,18 @@ def refresh(
     from rq.exceptions import NoSuchJobError
     from rq.job import JobStatus
 
-    from channel import schemas, store
-    from workers import queues
+    from channel import actions
 
+    hints = {"source": "SOURCE", "category": "--category", "story": "--story"}
     request = {k: v for k, v in (("source", source), ("category", category), ("story", story))
                if v is not None}
     if len(request) > 1:
         raise click.UsageError("give one of SOURCE, --category or --story")
-    try:
-        schemas.validate("refresh-request", request)
-    except schemas.DocumentInvalid as exc:
-        raise invalid(exc) from exc
     r = connect()
-    if source is not None:
-        if store.get_source(r, source) is None:
-            raise click.BadParameter(f"no source {source!r}", param_hint="SOURCE")
-        job = queues.enqueue_refresh(r, settings(), source)
-    elif category is not None:
-        if category not in {c["id"] for c in store.load_categories(r)}:
-            raise click.BadParameter(f"no category {category!r}", param_hint="--category")
-        job = queues.enqueue_refresh_category(r, settings(), category)
-    elif story is not None:
-        if store.get_article(r, story) is None:
-            raise click.BadParameter(f"no story {story!r}", param_hint="--story")
-        job = queues.enqueue_process(r, settings(), story)
-    else:
-        job = queues.enqueue_refresh_all(r, settings())
+    try:
+        job = actions.refresh(r, settings(), request)
+    except actions.NotFound as exc:  # the option that named it is what was wrong
+        raise click.BadParameter(str(exc), param_hint=hints[next(iter(request))]) from exc
     if not wait:
         show({"job": job_view(job)},
               lambda: click.echo(f"queued {job.id}: {job.description}"))
@@ -162,7 +146,9 @@ def _print_job(view: dict[str, Any]) -> None:
 
 
 def _show_job(job_id: str) -> None:
-    view = job_view(fetch_job(connect(), job_id))
+    from channel import actions
+
+    view = job_view(actions.job(connect(), job_id))
     show({"job": view}, lambda: _print_job(view))
 
 
@@ -210,21 +196,9 @@ def jobs_show(job_id: str) -> None:
 @click.argument("job_id", metavar="ID")
 def jobs_retry(job_id: str) -> None:
     """Queue a failed job again."""
-    from rq.exceptions import InvalidJobOperation
+    from channel import actions
 
-    from channel import audit
-    from workers import queues
-
-    r = connect()
-    job = fetch_job(r, job_id)
-    try:
-        queues.requeue_failed(r, job)
-    except InvalidJobOperation as exc:
-        state = job.get_status()
-        raise click.ClickException(
-            f"job {job_id!r} is {getattr(state, 'value', state)}; only failed jobs retry"
-        ) from exc
-    audit.record(r, operator(), "retry job", job_id)
+    job = actions.retry_job(connect(), job_id, who=operator())
     show({"job": job_view(job)}, lambda: click.echo(f"queued {job_id} again"))
 
 
@@ -232,16 +206,9 @@ def jobs_retry(job_id: str) -> None:
 @click.argument("job_id", metavar="ID")
 def jobs_delete(job_id: str) -> None:
     """Delete a job that is not running."""
-    from rq.job import JobStatus
+    from channel import actions
 
-    from channel import audit
-
-    r = connect()
-    job = fetch_job(r, job_id)
-    if job.get_status() == JobStatus.STARTED:
-        raise click.ClickException(f"job {job_id!r} is running")
-    job.delete()
-    audit.record(r, operator(), "delete job", job_id)
+    actions.delete_job(connect(), job_id, who=operator())
     show({"deleted": job_id}, lambda: click.echo(f"deleted job {job_id}"))
 
 

@@ -8,10 +8,28 @@ import click
 
 from channel import logs
 from channel.cli import jobs, report, run, sources, stories, tools
+from channel.cli.helpers import refused
 from channel.config import Settings
 
 
-@click.group()
+class Newsdesk(click.Group):
+    """The root group: an operator action's refusal becomes the CLI's error and exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.ClickException:
+            raise
+        except Exception as exc:
+            # Deferred for start-up speed: actions imports the pipeline, and --help must not.
+            from channel import actions
+
+            if isinstance(exc, actions.ActionError):
+                raise refused(exc) from exc
+            raise
+
+
+@click.group(cls=Newsdesk)
 @click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
 @click.option(
     "--json",

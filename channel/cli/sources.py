@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from channel.cli.helpers import connect, invalid, operator, short, show, table
+from channel.cli.helpers import connect, operator, short, show, table
 
 if TYPE_CHECKING:
     import redis
@@ -22,14 +22,9 @@ if TYPE_CHECKING:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load_config(path: Path) -> None:
     """Load a channel config file (categories, sources) into Redis."""
-    from channel import channelconfig, schemas
+    from channel import actions
 
-    try:
-        doc = channelconfig.load(connect(), path)
-    except schemas.DocumentInvalid as exc:
-        raise invalid(exc) from exc
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="PATH") from exc
+    doc = actions.load_config(connect(), path, who=operator())
     ids = [s["id"] for s in doc["sources"]]
     show(
         {"provider": doc["provider"], "categories": len(doc["categories"]), "sources": ids},
@@ -71,27 +66,10 @@ def _fields(**given: Any) -> dict[str, Any]:
     return fields
 
 
-def _source_or_fail(r: redis.Redis, source_id: str) -> dict[str, Any]:
-    from channel import store
-
-    source = store.get_source(r, source_id)
-    if source is None:
-        raise click.ClickException(f"no source {source_id!r}")
-    return source
-
-
 def _update_source(r: redis.Redis, source_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    """Apply a partial update exactly as PATCH /v1/ops/sources/<id> does, audit included."""
-    from channel import audit, schemas, store
+    from channel import actions
 
-    source = _source_or_fail(r, source_id)
-    try:
-        schemas.validate("source-patch", changes)
-        saved = store.update_source(r, source, changes)
-    except schemas.DocumentInvalid as exc:
-        raise invalid(exc) from exc
-    audit.record(r, operator(), "update source", source_id, changes=changes)
-    return saved
+    return actions.update_source(r, source_id, changes, who=operator())
 
 
 def _source_saved(verb: str, source: dict[str, Any]) -> None:
@@ -139,20 +117,12 @@ def sources_list() -> None:
 @click.option("--disabled", is_flag=True, help="Add it switched off (no polling).")
 def sources_add(source_id: str, kind: str, disabled: bool, **given: Any) -> None:
     """Add a source (give --url or --path, and --category)."""
-    from channel import audit, schemas, store
+    from channel import actions
 
-    r = connect()
-    if store.get_source(r, source_id) is not None:
-        raise click.ClickException(f"source {source_id!r} exists; use `sources update`")
     doc = {"id": source_id, "kind": kind, **_fields(**given)}
     if disabled:
         doc["enabled"] = False
-    try:
-        source = store.save_source(r, doc)
-    except schemas.DocumentInvalid as exc:
-        raise invalid(exc) from exc
-    audit.record(r, operator(), "create source", source["id"])
-    _source_saved("added", source)
+    _source_saved("added", actions.create_source(connect(), doc, who=operator()))
 
 
 @sources.command("update")
@@ -184,12 +154,9 @@ def sources_disable(source_id: str) -> None:
 @click.argument("source_id", metavar="ID")
 def sources_delete(source_id: str) -> None:
     """Forget a source and its polling state (its stories stay until they age out)."""
-    from channel import audit, store
+    from channel import actions
 
-    r = connect()
-    _source_or_fail(r, source_id)
-    store.delete_source(r, source_id)
-    audit.record(r, operator(), "delete source", source_id)
+    actions.delete_source(connect(), source_id, who=operator())
     show({"deleted": source_id}, lambda: click.echo(f"deleted source {source_id}"))
 
 
@@ -224,7 +191,7 @@ def sources_import(file: Path, dry_run: bool) -> None:
     Valid sources are stored even when others fail, so one typo does not block the rest; each
     failure is reported with the field the schema rejected.
     """
-    from channel import audit, schemas, store
+    from channel import actions, schemas, store
 
     entries = _read_source_list(file)
     r = connect()
@@ -243,10 +210,10 @@ def sources_import(file: Path, dry_run: bool) -> None:
                 failed.append({"index": index, "id": source_id, "errors": errors})
                 continue
             seen.add(source_id)
-            replaced = store.get_source(r, source_id) is not None
-            if not dry_run:
-                store.save_source(r, entry)
-                audit.record(r, who, "import source", source_id, replaced=replaced)
+            if dry_run:
+                replaced = store.get_source(r, source_id) is not None
+            else:
+                replaced = actions.import_source(r, entry, who=who)
             imported.append({"id": source_id, "replaced": replaced})
 
     def text() -> None:

@@ -39,34 +39,10 @@ def stories(limit: int) -> None:
     )
 
 
-def _editorial(
-    action: Callable[..., None],
-    verb: str,
-    story_id: str,
-    *args: Any,
-    publish: str = "request",
-    reprocess: bool = False,
-) -> None:
-    """Apply an editorial action as the operator API does: audit as cli:$USER, then publish.
-
-    Unknown ids fail here even for the undo actions, which the library would accept silently:
-    at a terminal a typo that "succeeds" is worse than an error.
-    """
-    from channel import store
-    from channel.feed import editorial
-    from workers import queues
-
-    r = connect()
-    if store.get_article(r, story_id) is None:
-        raise click.ClickException(f"no story {story_id!r}")
-    try:
-        action(r, story_id, *args, who=operator())
-    except editorial.UnknownStory as exc:
-        raise click.ClickException(str(exc)) from exc
-    job = (queues.publish_now(r, settings()) if publish == "now"
-           else queues.request_publish(r, settings()))
-    if reprocess:
-        queues.enqueue_process(r, settings(), story_id)
+def _editorial(action: Callable[..., Any], verb: str, story_id: str, **options: Any) -> None:
+    """An editorial action of channel.actions, as the operator API makes it (audited as
+    cli:$USER, published); an unknown id fails whichever action it is."""
+    job = action(connect(), settings(), story_id, who=operator(), **options)
     doc = {"story": story_id, "publish": job.id if job else "already queued"}
     show(doc, lambda: click.echo(
         f"{verb} {story_id}; publish {'queued: ' + job.id if job else 'already queued'}"))
@@ -78,68 +54,60 @@ def _editorial(
               help="Lower leads its row (0 to 1000).")
 def pin(story_id: str, order: int) -> None:
     """Pin a story to the front of its row and of Top stories."""
-    from channel import schemas
-    from channel.feed import editorial
+    from channel import actions
 
-    try:
-        schemas.validate("pin-request", {"order": order})
-    except schemas.DocumentInvalid as exc:
-        raise click.BadParameter("; ".join(exc.errors), param_hint="--order") from exc
-    _editorial(editorial.pin, f"pinned (order {order})", story_id, order)
+    _editorial(actions.pin, f"pinned (order {order})", story_id, order=order)
 
 
 @click.command()
 @click.argument("story_id", metavar="ID")
 def unpin(story_id: str) -> None:
     """Let a pinned story take its normal place again."""
-    from channel.feed import editorial
+    from channel import actions
 
-    _editorial(editorial.unpin, "unpinned", story_id)
+    _editorial(actions.unpin, "unpinned", story_id)
 
 
 @click.command()
 @click.argument("story_id", metavar="ID")
 def hide(story_id: str) -> None:
     """Leave a story out of feeds (its data and thumbnails stay)."""
-    from channel.feed import editorial
+    from channel import actions
 
-    _editorial(editorial.hide, "hid", story_id)
+    _editorial(actions.hide, "hid", story_id)
 
 
 @click.command()
 @click.argument("story_id", metavar="ID")
 def unhide(story_id: str) -> None:
     """Show a hidden story again."""
-    from channel.feed import editorial
+    from channel import actions
 
-    _editorial(editorial.unhide, "unhid", story_id)
+    _editorial(actions.unhide, "unhid", story_id)
 
 
 @click.command()
 @click.argument("story_id", metavar="ID")
 def pull(story_id: str) -> None:
     """Take a story down now: publishes at once, deletes its thumbnails."""
-    from channel.feed import editorial
+    from channel import actions
 
-    _editorial(editorial.pull, "pulled", story_id, publish="now")
+    _editorial(actions.pull, "pulled", story_id)
 
 
 @click.command()
 @click.argument("story_id", metavar="ID")
 def unpull(story_id: str) -> None:
     """Allow a pulled story back (it is processed again)."""
-    from channel.feed import editorial
+    from channel import actions
 
-    _editorial(editorial.unpull, "unpulled", story_id, reprocess=True)  # thumbnails were deleted
+    _editorial(actions.unpull, "unpulled", story_id)
 
 
 @click.command()
 def publish() -> None:
     """Build, validate and publish the feed now."""
-    from channel.feed import publish as publishing
+    from channel import actions
 
-    try:
-        version = publishing.publish(connect(), settings())
-    except publishing.PublishRefused as exc:
-        raise click.ClickException(f"publish refused: {exc}") from exc
+    version = actions.publish_feed(connect(), settings(), who=operator())
     show({"version": version}, lambda: click.echo(f"published feed version {version}"))

@@ -14,6 +14,8 @@ import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
+from channel import actions
+from channel.cli.helpers import operator
 from channel.config import ROOT, Settings
 from channel.redisconn import EmbeddedRedis, connect, die_with_parent
 
@@ -110,20 +112,17 @@ class Supervisor:
             self.shutdown()
 
     def _run(self) -> int:
-        from channel import channelconfig
-        from workers import queues
-
         settings = self._environment(self.settings)
         r = connect(settings.redis_url)
         config = self.config or settings.channel_config
-        doc = channelconfig.load(r, config)
+        doc = actions.load_config(r, config, who=operator())
         log.info("loaded %s: %d sources", config, len(doc["sources"]))
         for name, command in self._commands().items():
             self._spawn(name, command)
         if not self._wait_for_web():
             log.error("the web server did not start on %s:%d", self.host, self.port)
             return 1
-        queues.enqueue_refresh_all(r, settings)
+        actions.refresh(r, settings, {})  # everything, at once
         base = settings.public_url
         print(
             f"\nFeed: {base}/v1/feed.json\n"

@@ -74,6 +74,7 @@ def pin(r: redis.Redis, story_id: str, order: int, who: str) -> None:
 
 
 def unpin(r: redis.Redis, story_id: str, who: str) -> None:
+    _known(r, story_id)
     r.zrem(keys.PINS, story_id)
     audit.record(r, who, "unpin", story_id)
 
@@ -86,6 +87,7 @@ def hide(r: redis.Redis, story_id: str, who: str) -> None:
 
 
 def unhide(r: redis.Redis, story_id: str, who: str) -> None:
+    _known(r, story_id)
     r.srem(keys.HIDDEN, story_id)
     audit.record(r, who, "unhide", story_id)
 
@@ -105,5 +107,6 @@ def pull(r: redis.Redis, story_id: str, who: str) -> None:
 
 def unpull(r: redis.Redis, story_id: str, who: str) -> None:
     """Allow a pulled story back; it needs processing again (its thumbnails were deleted)."""
+    _known(r, story_id)
     r.srem(keys.PULLED, story_id)
     audit.record(r, who, "unpull", story_id)

@@ -36,8 +36,8 @@ from schemathesis import GenerationMode  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import response_schema_conformance  # noqa: E402
 
-from channel import channelconfig, keys, schemas, store  # noqa: E402
-from channel.config import Settings  # noqa: E402
+from channel import keys, schemas, store  # noqa: E402
+from channel.config import Settings, read_channel_config  # noqa: E402
 from channel.feed.publish import ROKU, FeedVersion  # noqa: E402
 from channel.web import openapi  # noqa: E402
 from tests.conftest import TOKEN, run_worker  # noqa: E402
@@ -154,7 +154,7 @@ def _fuzz(operation, mode: GenerationMode, examples: int, anchors: dict[str, str
 
 def test_operator_api_survives_fuzzing(fuzz_app, r: redis.Redis, tmp_path: Path) -> None:
     config = make_newsroom(tmp_path)
-    channelconfig.load(r, config)
+    store.save_channel_config(r, read_channel_config(config))
     client = fuzz_app.test_client()
     assert client.post("/v1/ops/refresh", json={}, headers=HEADERS).status_code == 202
     run_worker(r)
@@ -163,7 +163,7 @@ def test_operator_api_survives_fuzzing(fuzz_app, r: redis.Redis, tmp_path: Path)
     anchors = _anchors(r)
 
     def reset() -> None:
-        channelconfig.load(r, config)
+        store.save_channel_config(r, read_channel_config(config))
 
     schema = schemathesis.openapi.from_wsgi("/v1/ops/openapi.json", fuzz_app)
     failures: list[str] = []
@@ -219,11 +219,12 @@ def test_a_job_id_rq_cannot_hold_is_404_not_500(fuzz_app, r: redis.Redis) -> Non
 
 
 def test_unpulling_an_unknown_story_queues_nothing(fuzz_app, r: redis.Redis) -> None:
-    """Unpull is idempotent (200), but only a stored story is queued for processing again."""
+    """An unknown story is a 404 for unpull as for every editorial action (issue 13; it was an
+    idempotent 200 before), and nothing is queued for processing."""
     from workers import queues
 
     client = fuzz_app.test_client()
     for story in ("%C3%9F%20x", "0123456789abcdef"):
         response = client.delete(f"/v1/ops/stories/{story}/pull", headers=HEADERS)
-        assert response.status_code == 200, response.get_data(as_text=True)
+        assert response.status_code == 404, response.get_data(as_text=True)
     assert queues.queue(r, queues.PROCESS).count == 0
