@@ -11,14 +11,13 @@ from flask import Flask, g, request
 from channel import logs
 from channel.config import Settings
 from channel.redisconn import connect, warn_if_evicting
+from channel.web import console, health, ops, public
+from channel.web.errors import register_error_handlers
+from channel.web.fastpath import PollFastPath
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """The app factory: settings from the environment unless given (tests pass their own)."""
-    from channel.web import console, health, ops, public
-    from channel.web.errors import register_error_handlers
-    from channel.web.fastpath import PollFastPath
-
     settings = settings or Settings.from_env()
     if not settings.redis_url:
         raise RuntimeError("REDIS_URL is not set (scripts/up starts an embedded Redis for you)")
@@ -48,8 +47,14 @@ def _request_ids(app: Flask) -> None:
     def assign() -> None:
         given = request.headers.get("X-Request-Id", "")
         g.request_id = given if given.isalnum() and len(given) <= 64 else uuid.uuid4().hex[:16]
+        g.request_id_token = logs.request_id.set(g.request_id)
 
     @app.after_request
     def echo(response):
         response.headers["X-Request-Id"] = g.get("request_id", "")
         return response
+
+    @app.teardown_request
+    def forget(_exc: BaseException | None) -> None:
+        if (token := g.pop("request_id_token", None)) is not None:
+            logs.request_id.reset(token)

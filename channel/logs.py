@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import logging
 import sys
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import orjson
+from rq import get_current_job
+
+# The id of the HTTP request being served (set by the app around each request, channel/web).
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 class ContextFilter(logging.Filter):
-    """Attach the current Flask request id and RQ job id, when there is one."""
+    """Attach the current request id and RQ job id, when there is one."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            from flask import g, has_request_context
-
-            if has_request_context():
-                record.request_id = g.get("request_id")
-        except ImportError:
-            pass
-        from rq import get_current_job
-
+        if (current := request_id.get()) is not None:
+            record.request_id = current
         job = get_current_job()
         if job is not None:
             record.job_id = job.id

@@ -17,6 +17,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import REGISTRY, Collector
 
 from channel import keys, store
+from workers import queues
 
 POLLS = Counter("newsdesk_poll_requests_total", "Requests for published documents",
                 ["document", "status"])
@@ -53,8 +54,6 @@ class RedisCollector(Collector):
         self.r = r
 
     def collect(self) -> Iterator:
-        from workers import queues
-
         raw = {k.decode(): float(v) for k, v in self.r.hgetall(keys.METRICS).items()}
         publishes = CounterMetricFamily("newsdesk_publish", "Feed versions published",
                                         labels=["outcome"])

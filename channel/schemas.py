@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import orjson
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -64,8 +65,6 @@ def _fast(name: str) -> Callable[[Any], Any]:
     a $ref target), and a test checks both validators agree on every broken rule we know of.
     Any $ref to another file is resolved from schemas/, never fetched.
     """
-    import fastjsonschema
-
     store = {uri: _registry().contents(uri) for uri in _registry()}
     schema = _registry().contents(f"{name}.schema.json")
     return fastjsonschema.compile(schema, handlers={"https": store.__getitem__,
@@ -78,8 +77,6 @@ FAST = {"channel-feed"}  # published every few seconds, hundreds of KB each
 def validate(name: str, document: Any) -> None:
     """Raise DocumentInvalid with field-named messages when the document breaks its schema."""
     if name in FAST:
-        import fastjsonschema
-
         try:
             _fast(name)(document)
             return

@@ -11,6 +11,7 @@ from rq.job import Job
 
 from channel import keys, store
 from channel.feed import editorial
+from workers import queues
 
 
 def source_health(r: redis.Redis, source_id: str) -> dict[str, Any]:
@@ -86,8 +87,6 @@ def _order(score: float | None) -> int | None:
 
 
 def overview(r: redis.Redis) -> dict[str, Any]:
-    from workers import queues
-
     workers = Worker.all(connection=r)
     return {
         "feed": live_feed(r),
