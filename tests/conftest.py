@@ -90,5 +90,17 @@ def run_worker(r: redis.Redis) -> SimpleWorker:
 
 
 @pytest.fixture
+def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch):
+    """Run ``newsdesk ARGS...`` in-process as USER=tester; REDIS_URL comes from `settings`."""
+    from click.testing import CliRunner
+
+    from channel.cli import main
+
+    monkeypatch.setenv("USER", "tester")
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
 def auth() -> dict[str, str]:
     return {"Authorization": f"Bearer {TOKEN}"}

@@ -6,26 +6,13 @@ from __future__ import annotations
 
 import pytest
 import redis
-from click.testing import CliRunner, Result
 
 from channel import actions, audit, keys, status, store
-from channel.cli import main
 from tests.conftest import run_worker
 from tests.newsroom import load_newsroom
 from workers import queues
 
 UNKNOWN = "0123456789abcdef"
-
-
-@pytest.fixture
-def cli(settings, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("USER", "tester")
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(main, list(args), catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture

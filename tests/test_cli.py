@@ -16,29 +16,16 @@ from typing import Any
 
 import pytest
 import redis
-from click.testing import CliRunner, Result
+from click.testing import Result
 from rq import SimpleWorker
 
 from channel import audit, keys, status, store
-from channel.cli import main
 from channel.config import Settings
 from tests.conftest import run_worker
 from tests.newsroom import load_newsroom, make_newsroom
 from workers import queues
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def cli(settings, monkeypatch: pytest.MonkeyPatch):
-    """Run ``newsdesk ARGS...`` in-process; REDIS_URL comes from the settings fixture."""
-    monkeypatch.setenv("USER", "tester")
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(main, list(args), catch_exceptions=False)
-
-    return invoke
 
 
 def _doc(result: Result) -> Any:
