@@ -132,9 +132,8 @@ def replace_categories(r: redis.Redis, settings: Settings, categories: list[dict
     return categories
 
 
-def _category(r: redis.Redis, category_id: str) -> None:
-    if category_id not in {c["id"] for c in store.load_categories(r)}:
-        raise NotFound(f"no category {category_id!r}")
+def _has_category(r: redis.Redis, category_id: str) -> bool:
+    return category_id in {c["id"] for c in store.load_categories(r)}
 
 
 # --- refreshes and jobs ----------------------------------------------------------------------
@@ -150,7 +149,8 @@ def refresh(r: redis.Redis, settings: Settings, request: dict[str, Any]) -> Job:
         source(r, request["source"])
         return queues.enqueue_refresh(r, settings, request["source"])
     if "category" in request:
-        _category(r, request["category"])
+        if not _has_category(r, request["category"]):
+            raise NotFound(f"no category {request['category']!r}")
         return queues.enqueue_refresh_category(r, settings, request["category"])
     if "story" in request:
         story(r, request["story"])
@@ -201,8 +201,7 @@ def update_story(r: redis.Redis, settings: Settings, story_id: str, changes: dic
                  who: str) -> Job:
     """An editor's focal point or category: kept across content updates, processed again."""
     _validated("story-update", changes)
-    if "category" in changes and changes["category"] not in {
-            c["id"] for c in store.load_categories(r)}:
+    if "category" in changes and not _has_category(r, changes["category"]):
         raise Invalid(f"category: no category {changes['category']!r}")
     try:
         editorial.update_story(r, story_id, who=who, **changes)
@@ -257,7 +256,7 @@ def push_article(r: redis.Redis, settings: Settings, body: dict[str, Any], *,
                  who: str) -> tuple[str, bool, Job | None]:
     """A CMS's article (the same guid again updates it): (story id, changed, processing job)."""
     _validated("article-push", body)
-    if body["category"] not in {c["id"] for c in store.load_categories(r)}:
+    if not _has_category(r, body["category"]):
         raise Invalid(f"category: no category {body['category']!r}")
     entry = push.entry(body)
     changed = store.upsert_entry(r, entry)

@@ -17,10 +17,9 @@ from channel.config import Settings
 from channel.feed.build import build_card
 from channel.images.thumbnails import DEFAULT_SIZES, ImageRefused, ThumbnailSet, make_thumbnails
 from channel.images.titlecard import title_card
-from channel.sources import categories, folder, ids
-from channel.sources.entries import make_entry
+from channel.sources import categories, folder, page
 from channel.sources.fetch import FetchError, fetch
-from channel.text.extract import Extracted, decode_html, extract_html, extract_text
+from channel.text.extract import Extracted, extract_html, extract_text
 from channel.text.keywords import detect_language, extract_tags
 from channel.text.summarize import summarize
 
@@ -45,9 +44,10 @@ def _extract(article: dict[str, Any], settings: Settings) -> Extracted:
         return extract_text(raw["text"], source=source)
     if article.get("url"):
         try:
-            page = fetch(article["url"], accept=PAGE_ACCEPT, total_timeout=settings.fetch_timeout,
-                         allow_loopback=settings.allow_loopback)
-            extracted = extract_html(page.body, url=page.url, source=source)
+            fetched = fetch(article["url"], accept=PAGE_ACCEPT,
+                            total_timeout=settings.fetch_timeout,
+                            allow_loopback=settings.allow_loopback)
+            extracted = extract_html(fetched.body, url=fetched.url, source=source)
             if extracted.paragraphs:
                 return extracted
         except FetchError as exc:
@@ -163,12 +163,7 @@ def process_article(r: redis.Redis, settings: Settings, article_id: str) -> dict
 def _pending(item: str, settings: Settings) -> dict[str, Any]:
     """A page as a source would hand it on: a URL as a page source, a file as a folder one."""
     if item.startswith(("http://", "https://")):
-        page = fetch(item, accept=PAGE_ACCEPT, total_timeout=settings.fetch_timeout,
-                     allow_loopback=settings.allow_loopback)
-        html, _ = decode_html(page.body)
-        return make_entry(DRY_RUN_SOURCE, ids.story_id(DRY_RUN_SOURCE["id"], url=page.url),
-                          title=None, published=None, raw={"html": html, "full": True},
-                          url=page.url)
+        return page.read({**DRY_RUN_SOURCE, "url": item}, {}, settings).entries[0]
     path = Path(item)
     return folder.read_file(DRY_RUN_SOURCE, path.parent, path)
 
