@@ -9,9 +9,9 @@ import redis
 from flask import Flask, g, request
 
 from channel import logs
-from channel.config import Settings
+from channel.config import Settings, operators
 from channel.redisconn import connect, warn_if_evicting
-from channel.web import console, health, ops, public
+from channel.web import console, headers, health, inputs, ops, public
 from channel.web.errors import register_error_handlers
 from channel.web.fastpath import PollFastPath
 
@@ -19,17 +19,20 @@ from channel.web.fastpath import PollFastPath
 def create_app(settings: Settings | None = None) -> Flask:
     """The app factory: settings from the environment unless given (tests pass their own)."""
     settings = settings or Settings.from_env()
+    operators(settings)  # a short or malformed token stops the start, with the reason
     if not settings.redis_url:
         raise RuntimeError("REDIS_URL is not set (scripts/up starts an embedded Redis for you)")
     app = Flask(__name__)
     app.config["NEWSDESK"] = settings
     app.extensions["redis"] = connect(settings.redis_url)
     app.json.sort_keys = False
+    app.config["MAX_CONTENT_LENGTH"] = inputs.MAX_BODY_BYTES  # werkzeug answers 413 past it
     register_error_handlers(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(ops.bp)
     console.init_app(app)
+    headers.init_app(app)
     app.wsgi_app = PollFastPath(app)  # the TV poll skips Flask's per-request machinery
     logs.configure()
     _request_ids(app)

@@ -70,11 +70,18 @@ def source(r: redis.Redis, source_id: str) -> dict[str, Any]:
 
 
 def _confined(doc: dict[str, Any], roots: tuple[Path, ...] | None) -> dict[str, Any]:
-    """A local path stays inside `roots` (None: the caller may read anywhere, as a local CLI)."""
-    if "path" not in doc or roots is None:
+    """A local path is stored as its real path (symlinks resolved) and stays inside `roots`
+    (None: the caller may read anywhere, as a local CLI)."""
+    if "path" not in doc:
         return doc
-    path = (roots[0] / doc["path"]).resolve()
-    if not any(path.is_relative_to(root) for root in roots):
+    try:
+        base = roots[0] if roots else Path.cwd()
+        path = (base / Path(doc["path"]).expanduser()).resolve()
+    except (OSError, ValueError, RuntimeError) as exc:  # NUL, too long, a symlink loop
+        raise Invalid(f"path: cannot be resolved ({exc})") from exc
+    if len(str(path)) > 1000:
+        raise Invalid("path: over 1000 characters once resolved")
+    if roots is not None and not any(path.is_relative_to(root) for root in roots):
         raise Invalid("path: must be inside " + ", ".join(map(str, roots))
                       + " (NEWSDESK_LOCAL_ROOTS)")
     return {**doc, "path": str(path)}
@@ -185,6 +192,19 @@ def delete_job(r: redis.Redis, job_id: str, *, who: str) -> None:
         raise Conflict(f"job {job_id!r} is running")
     found.delete()
     audit.record(r, who, "delete job", job_id)
+
+
+def _queue_name(name: str) -> str:
+    if name not in queues.ALL:
+        raise NotFound(f"no queue {name[:40]!r}; the queues are {', '.join(queues.ALL)}")
+    return name
+
+
+def retry_failed_jobs(r: redis.Redis, queue_name: str, *, who: str) -> list[str]:
+    """Queue every failed job of a queue again (an operator's "retry all")."""
+    requeued = queues.requeue_all_failed(r, _queue_name(queue_name))
+    audit.record(r, who, "retry failed jobs", queue_name, jobs=len(requeued))
+    return requeued
 
 
 # --- stories ---------------------------------------------------------------------------------

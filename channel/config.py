@@ -13,6 +13,9 @@ from typing import Any
 
 import yaml
 
+MIN_TOKEN = 16  # characters of an operator token; shorter ones are guessable
+ROLES = ("viewer", "editor", "admin")  # ordered: each may do what the one before may
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 
@@ -57,7 +60,7 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         env = os.environ
-        return cls(
+        found = cls(
             redis_url=env.get("REDIS_URL") or None,
             public_url=env.get("NEWSDESK_PUBLIC_URL", cls.public_url).rstrip("/"),
             admin_token=env.get("NEWSDESK_ADMIN_TOKEN") or None,
@@ -76,6 +79,33 @@ class Settings:
                               env.get("NEWSDESK_LOCAL_ROOTS", "").split(os.pathsep) if p),
             data_dir=Path(env.get("NEWSDESK_DATA_DIR") or cls.data_dir),
         )
+        operators(found)  # refuse short or malformed tokens as the process starts
+        return found
+
+
+@dataclass(frozen=True)
+class Operator:
+    name: str
+    role: str
+    token: str
+
+
+def operators(config: Settings) -> list[Operator]:
+    """The admin token plus NEWSDESK_TOKENS entries ("name:role:token", comma-separated);
+    ValueError names the entry that is malformed or whose token is too short to be safe."""
+    make = "make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(24))'"
+    if config.admin_token is not None and len(config.admin_token) < MIN_TOKEN:
+        raise ValueError(f"NEWSDESK_ADMIN_TOKEN must be {MIN_TOKEN} or more characters (it has "
+                         f"{len(config.admin_token)}); {make}")
+    found = [Operator("admin", "admin", config.admin_token)] if config.admin_token else []
+    for entry in filter(None, (e.strip() for e in config.tokens.split(","))):
+        name, role, token = (entry.split(":", 2) + ["", ""])[:3]
+        if role not in ROLES or not name or len(token) < MIN_TOKEN:
+            raise ValueError(f"NEWSDESK_TOKENS entry for {name or '?'!r}: need name:role:token "
+                             f"with a role of {', '.join(ROLES)} and a token of {MIN_TOKEN} or "
+                             f"more characters; {make}")
+        found.append(Operator(name, role, token))
+    return found
 
 
 def read_channel_config(path: Path) -> dict[str, Any]:

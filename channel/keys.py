@@ -14,6 +14,10 @@ def source_state(source_id: str) -> str:
     return f"{PREFIX}source:{source_id}:state"  # hash: etag, last_modified, health
 
 
+def source_failed_stories(source_id: str) -> str:
+    return f"{PREFIX}source:{source_id}:failed"  # set of its story ids whose processing failed
+
+
 # Categories in operator order, and the channel settings loaded from the config file.
 CATEGORIES = PREFIX + "categories"  # JSON list of {id, title}
 CHANNEL = PREFIX + "channel"  # JSON: provider, language, liveStream
@@ -71,3 +75,13 @@ def worker_alive(worker_name: str) -> str:
 
 def rate_limit(operator: str, window: int) -> str:
     return f"{PREFIX}ratelimit:{operator}:{window}"  # write requests in a one-minute window
+
+
+def auth_failures(scope: str, window: int) -> str:
+    """Failed authentications in a window: scope is "all" or "addr:<client address>"."""
+    return f"{PREFIX}authfail:{scope}:{window}"
+
+
+def console_session(digest: str) -> str:
+    """A console session's record, by the SHA-256 of the cookie's id (a dump leaks no cookie)."""
+    return f"{PREFIX}session:{digest}"

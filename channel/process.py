@@ -100,6 +100,9 @@ def _image_bytes(article: dict[str, Any], extracted: Extracted,
                  total_timeout=settings.fetch_timeout, allow_loopback=settings.allow_loopback).body
 
 
+RECORDED_FAILURES = (ProcessingError, schemas.DocumentInvalid, ValueError)  # marked failed here
+
+
 def thumbnails_or_title_card(
     data: bytes | None,
     title: str,
@@ -153,7 +156,7 @@ def process_article(r: redis.Redis, settings: Settings, article_id: str) -> dict
         article["placeholder"] = tset.placeholder
         article["image_kind"] = tset.kind
         card = build_card(article, settings)
-    except (ProcessingError, schemas.DocumentInvalid, ValueError) as exc:
+    except RECORDED_FAILURES as exc:
         store.mark_failed(r, article, f"{type(exc).__name__}: {exc}")
         raise
     store.mark_ready(r, article, card)

@@ -5,6 +5,7 @@ The schema files are the single definition of every document; code never restate
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -52,9 +53,25 @@ def _where(error: ValidationError) -> str:
     return path or "(document)"
 
 
+def _non_finite(document: Any) -> list[str]:
+    """Paths of NaN and Infinity: JSON has no such numbers, and NaN passes every minimum and
+    maximum (it compares false), so a schema alone would let one through."""
+    found, stack = [], [("", document)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            found.append(f"{path.lstrip('/') or '(document)'}: {node} is not a number JSON allows")
+        elif isinstance(node, dict):
+            stack.extend((f"{path}/{k}", v) for k, v in node.items())
+        elif isinstance(node, list | tuple):
+            stack.extend((f"{path}/{i}", v) for i, v in enumerate(node))
+    return sorted(found)
+
+
 def errors(name: str, document: Any, limit: int = 10) -> list[str]:
     found = sorted(validator(name).iter_errors(document), key=lambda e: list(e.absolute_path))
-    return [f"{_where(e)}: {e.message}" for e in found[:limit]]
+    messages = _non_finite(document) + [f"{_where(e)}: {e.message}" for e in found]
+    return messages[:limit]
 
 
 @cache

@@ -24,11 +24,17 @@ def source_health(r: redis.Redis, source_id: str) -> dict[str, Any]:
         "nextPoll": float(state["next_poll"]) if state.get("next_poll") else None,
         "lastResult": state.get("last_result") or None,
         "lastSkipped": state.get("last_skipped") or None,
+        "failedStories": store.failed_stories(r, source_id),
+        "lastStoryError": state.get("last_story_error") or None,
+        "lastStoryErrorAt": state.get("last_story_error_at") or None,
     }
 
 
-def job_view(job: Job) -> dict[str, Any]:
-    """A job as operators see it: status, timings, result or error."""
+def job_view(job: Job, detail: bool = False) -> dict[str, Any]:
+    """A job as operators see it: status, timings, result or error (`detail`: the traceback).
+
+    Shown as text by the console, never as markup; job results hold ids and counts only.
+    """
     status_ = job.get_status(refresh=False)
     view: dict[str, Any] = {
         "id": job.id,
@@ -45,8 +51,11 @@ def job_view(job: Job) -> dict[str, Any]:
         view["result"] = job.return_value()
     if view["status"] == "failed":
         latest = job.latest_result()
-        lines = (latest.exc_string or "").strip().splitlines() if latest else []
+        traceback = (latest.exc_string or "").strip() if latest else ""
+        lines = traceback.splitlines()
         view["error"] = lines[-1] if lines else "failed"
+        if detail:
+            view["traceback"] = traceback[-20_000:]
     return view
 
 
@@ -87,7 +96,6 @@ def _order(score: float | None) -> int | None:
 
 
 def overview(r: redis.Redis) -> dict[str, Any]:
-    workers = Worker.all(connection=r)
     return {
         "feed": live_feed(r),
         "sources": [{"id": s["id"], "enabled": s.get("enabled", True),
@@ -95,7 +103,14 @@ def overview(r: redis.Redis) -> dict[str, Any]:
         "queues": {name: {"queued": queues.queue(r, name).count,
                           "failed": queues.queue(r, name).failed_job_registry.count}
                    for name in queues.ALL},
-        "workers": [{"name": w.name, "state": str(w.get_state()),
-                     "lastHeartbeat": w.last_heartbeat.isoformat() if w.last_heartbeat else None}
-                    for w in workers],
+        "workers": workers(r),
     }
+
+
+def workers(r: redis.Redis) -> list[dict[str, Any]]:
+    """RQ's workers: state, the job each is running, and their counts."""
+    return [{"name": w.name, "state": str(getattr(w.get_state(), "value", w.get_state())),
+             "queues": w.queue_names(), "currentJob": w.get_current_job_id(),
+             "successfulJobs": w.successful_job_count, "failedJobs": w.failed_job_count,
+             "lastHeartbeat": w.last_heartbeat.isoformat() if w.last_heartbeat else None}
+            for w in Worker.all(connection=r)]

@@ -96,7 +96,8 @@ def list_sources(r: redis.Redis) -> list[dict[str, Any]]:
 
 def delete_source(r: redis.Redis, source_id: str) -> bool:
     with r.pipeline() as p:
-        p.delete(keys.source(source_id), keys.source_state(source_id))
+        p.delete(keys.source(source_id), keys.source_state(source_id),
+                 keys.source_failed_stories(source_id))
         p.srem(keys.SOURCES, source_id)
         return bool(p.execute()[0])
 
@@ -162,14 +163,26 @@ def mark_ready(r: redis.Redis, article: dict[str, Any], card: dict[str, Any]) ->
         p.zadd(keys.category_index(article["category"]), {article["id"]: ts})
         p.hset(keys.CARDS, article["id"], orjson.dumps(card))
         p.set(keys.LAST_READY, time.time())
+        p.srem(keys.source_failed_stories(article["source_id"]), article["id"])
         p.execute()
 
 
 def mark_failed(r: redis.Redis, article: dict[str, Any], reason: str) -> None:
-    """Record why processing failed; a card already live stays live (nothing is lost)."""
+    """Record why processing failed, on the story and in its source's health (the operator
+    looks there); a card already live stays live (nothing is lost)."""
     article["status"] = "failed"
     article["error"] = reason[:500]
     save_article(r, article)
+    with r.pipeline() as p:
+        p.sadd(keys.source_failed_stories(article["source_id"]), article["id"])
+        p.hset(keys.source_state(article["source_id"]), mapping={
+            "last_story_error": f"{article['id']}: {reason[:300]}",
+            "last_story_error_at": now_iso()})
+        p.execute()
+
+
+def failed_stories(r: redis.Redis, source_id: str) -> int:
+    return r.scard(keys.source_failed_stories(source_id))
 
 
 def get_cards(r: redis.Redis, ids: list[str]) -> list[dict[str, Any]]:

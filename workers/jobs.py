@@ -107,12 +107,31 @@ def refresh_category(category_id: str) -> dict[str, Any]:
     return {"queued": jobs}
 
 
+def _record_failure(r: redis.Redis, article_id: str, exc: Exception) -> None:
+    """A story that will not be processed shows in its source's health, whatever the error."""
+    if isinstance(exc, process.RECORDED_FAILURES):
+        return  # process_article recorded its own reason
+    article = store.get_article(r, article_id)
+    if article is None:
+        return
+    try:
+        store.mark_failed(r, article, f"{type(exc).__name__}: {exc}")
+    except Exception:  # a document too broken to save: the job's failure still says why
+        log.exception("could not record the failure of story %s", article_id)
+
+
 @newsdesk_job
 def process_article(article_id: str) -> dict[str, Any]:
     r, settings = _redis(), _settings()
-    card = process.process_article(r, settings, article_id)
+    try:
+        card = process.process_article(r, settings, article_id)
+    except Exception as exc:
+        job = get_current_job()
+        if is_permanent(exc) or not (job and job.retries_left):  # the last attempt
+            _record_failure(r, article_id, exc)
+        raise
     queues.request_publish(r, settings)
-    return {"id": card["id"], "title": card["title"]}
+    return {"id": card["id"]}  # no title: a job's result carries ids and counts, not content
 
 
 @newsdesk_job

@@ -7,7 +7,7 @@ import time
 
 import redis
 from rq import Queue, Retry
-from rq.exceptions import NoSuchJobError
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 
 from channel import keys
@@ -49,7 +49,6 @@ def _noted(r: redis.Redis, job: Job) -> Job:
 
 
 def note_queued(r: redis.Redis, job_ids: list[str]) -> None:
-    """For jobs queued outside this module: rq-dashboard's requeue buttons."""
     if job_ids:
         r.zadd(keys.JOBS_LEDGER, dict.fromkeys(job_ids, time.time()))
 
@@ -58,6 +57,32 @@ def requeue_failed(r: redis.Redis, job: Job) -> Job:
     """An operator's retry of a failed job (InvalidJobOperation when it has not failed)."""
     job.requeue()
     return _noted(r, job)
+
+
+def requeue_all_failed(r: redis.Redis, name: str) -> list[str]:
+    """Retry every failed job of a queue; jobs that vanished meanwhile are skipped."""
+    registry = queue(r, name).failed_job_registry
+    requeued = []
+    for job_id in registry.get_job_ids():
+        try:
+            registry.requeue(job_id)
+        except (NoSuchJobError, InvalidJobOperation):
+            continue
+        requeued.append(job_id)
+    note_queued(r, requeued)
+    return requeued
+
+
+def counts(r: redis.Redis) -> dict[str, dict[str, int]]:
+    """Jobs per queue and state, as operators read them on the console's Jobs page."""
+    found = {}
+    for name in ALL:
+        q = queue(r, name)
+        found[name] = {"queued": q.count, "started": q.started_job_registry.count,
+                       "scheduled": q.scheduled_job_registry.count,
+                       "failed": q.failed_job_registry.count,
+                       "finished": q.finished_job_registry.count}
+    return found
 
 
 def enqueue_refresh(r: redis.Redis, settings: Settings, source_id: str) -> Job:

@@ -74,7 +74,8 @@ class Supervisor:
             log.info(
                 "started embedded Redis at %s (data in %s)", self.redis.url, self.redis.directory
             )
-        if not settings.admin_token:
+        self.token_generated = not settings.admin_token
+        if self.token_generated:
             settings = replace(settings, admin_token=secrets.token_urlsafe(24))
         if "NEWSDESK_PUBLIC_URL" not in os.environ:
             settings = replace(settings, public_url=f"http://{self.host}:{self.port}")
@@ -124,15 +125,20 @@ class Supervisor:
             return 1
         actions.refresh(r, settings, {})  # everything, at once
         base = settings.public_url
+        # The token is printed once, and only when it was made for this run: one the operator
+        # supplied is theirs already, and terminals and CI logs are kept.
+        token = (f"Operator token (made for this run; set NEWSDESK_ADMIN_TOKEN to choose one): "
+                 f"{settings.admin_token}\n" if self.token_generated
+                 else "Operator token: your NEWSDESK_ADMIN_TOKEN\n")
         print(
             f"\nFeed: {base}/v1/feed.json\n"
-            f"Console: {base}/console (log in with the operator token below)\n"
+            f"Console: {base}/console (log in with the operator token)\n"
             f"Roku Direct Publisher export: {base}/v1/roku.json\n"
             f"Health: {base}/healthz and {base}/readyz; metrics: {base}/metrics\n"
-            f"Operator API: {base}/v1/ops (Authorization: Bearer {settings.admin_token})\n"
+            f"Operator API: {base}/v1/ops (Authorization: Bearer <operator token>)\n"
+            f"{token}"
             f"Redis: {settings.redis_url}\n"
-            f"CLI: export REDIS_URL={settings.redis_url} "
-            f"NEWSDESK_ADMIN_TOKEN={settings.admin_token}; .venv/bin/newsdesk --help\n"
+            f"CLI: export REDIS_URL={settings.redis_url}; .venv/bin/newsdesk --help\n"
             "Press Ctrl-C to stop.\n",
             flush=True,
         )

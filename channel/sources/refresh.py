@@ -33,12 +33,14 @@ class RefreshResult:
     skipped: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
+        """Ids and counts only: a job's result is shown to operators, so it carries no text from
+        the source (the reasons for skips are in the source's health, `lastSkipped`)."""
         return {
             "source": self.source_id,
             "changed": self.changed,
             "unchanged": self.unchanged,
             "not_modified": self.not_modified,
-            "skipped": self.skipped,
+            "skipped": len(self.skipped),
         }
 
 

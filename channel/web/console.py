@@ -4,12 +4,14 @@ The operator pastes a token once and gets the session cookie (channel/web/auth.p
 cookie and how it is made). The console does not duplicate the operator API: its pages are shells
 and `console.js` calls /v1/ops/* with the cookie.
 
-RQ's own dashboard (rq-dashboard) is mounted at /console/rq for editors and admins.
+RQ's jobs, queues and workers are shown by the console's own Jobs page (rq-dashboard was
+embedded here once: its templates put job results and tracebacks into the page as HTML).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,37 +25,30 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.exceptions import TooManyRequests
 
 from channel import audit
 from channel.sources import ids
 from channel.web import redis_client, settings
 from channel.web.auth import (
     COOKIE,
-    CSRF_HEADER,
     ROLES,
-    SAFE_METHODS,
     SESSION_SECONDS,
     Operator,
-    identify,
+    authenticate,
+    end_session,
     operators,
-    session_cookie,
     session_operator,
+    start_session,
 )
-from workers import queues
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static", static_url_path="/static")
 
-RQ_DASHBOARD_PREFIX = "/console/rq"
-RQ_DASHBOARD_ROLE = "editor"  # it can requeue, delete and empty queues
 
-try:  # rq-dashboard is a runtime dependency; without it the console still works, minus /rq
-    import rq_dashboard
-    from rq_dashboard.web import setup_rq_connection
-except ImportError:  # pragma: no cover - only when the package is missing
-    rq_dashboard = None
+JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")  # what RQ accepts as a job id
 
 
 def _same_origin() -> bool:
@@ -126,15 +121,14 @@ def _context() -> dict[str, Any]:
     return {
         "operator": operator,
         "can_edit": bool(operator and _at_least(operator, "editor")),
-        "rq_dashboard": rq_dashboard is not None and bool(
-            operator and _at_least(operator, RQ_DASHBOARD_ROLE)),
     }
 
 
 def _safe_next(target: str | None) -> str:
     """Only a path inside the console: never an open redirect to another site."""
-    if target and target.startswith("/console/") and not target.startswith("//") \
-            and "\\" not in target and not target.startswith("/console/login"):
+    if target and len(target) <= 1000 and target.isprintable() and " " not in target \
+            and target.startswith("/console/") and "\\" not in target \
+            and not target.startswith("/console/login"):
         return target
     return url_for("console.preview")
 
@@ -153,20 +147,29 @@ def login() -> Response:
         return _page("login.html", 403, next_page=next_page,
                      error="This login came from another site and was refused.")
     token = (request.form.get("token") or "").strip()
-    operator = identify(token) if token else None
+    try:
+        operator = authenticate(token) if token else None
+    except TooManyRequests as exc:
+        page = _page("login.html", 429, next_page=next_page, error=exc.description)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     if operator is None:
         log.info("console login refused from %s", request.remote_addr)
         return _page("login.html", 401, next_page=next_page,
                      error="That token is not valid. Paste an operator token.")
     audit.record(redis_client(), operator.name, "console login", operator.role)
     response = redirect(next_page)
-    response.set_cookie(COOKIE, session_cookie(operator), max_age=SESSION_SECONDS, path="/",
+    response.set_cookie(COOKIE, start_session(operator), max_age=SESSION_SECONDS, path="/",
                         httponly=True, samesite="Strict", secure=request.is_secure)
     return response
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    """Ends the session in Redis, not just in this browser: a copied cookie stops working too."""
+    if not _same_origin():
+        return _page("error.html", 403, message="This logout came from another site.")
+    end_session()
     response = redirect(url_for("console.login"))
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Strict",
                            secure=request.is_secure)
@@ -202,73 +205,20 @@ def jobs() -> Response:
     return _page("jobs.html", page="jobs")
 
 
+@bp.get("/jobs/<job_id>")
+def job(job_id: str) -> Response:
+    """One job: its fields, its whole traceback when it failed, retry and delete."""
+    if not JOB_ID.fullmatch(job_id):
+        return _page("error.html", 404, message="No such job: job ids are letters, digits, - "
+                     "and _.")
+    return _page("job.html", page="job", job_id=job_id)
+
+
 @bp.get("/audit", endpoint="audit")
 def audit_page() -> Response:
     return _page("audit.html", page="audit")
 
 
-# --- rq-dashboard -------------------------------------------------------------------------------
-
-
-def _guard_rq_dashboard() -> Response | None:
-    """rq-dashboard has no auth of its own: editors and admins with a console session only.
-
-    Its own JavaScript posts without our header, so its writes are checked by Origin instead
-    (browsers send Origin on every POST); SameSite=Strict keeps the cookie off cross-site requests.
-    """
-    if (disabled := _disabled()) is not None:
-        return disabled
-    operator = session_operator()
-    if operator is None:
-        return _login_redirect()
-    if not _at_least(operator, RQ_DASHBOARD_ROLE):
-        return _page("error.html", 403, message=f"RQ's dashboard needs the {RQ_DASHBOARD_ROLE} "
-                     f"role; {operator.name} is {operator.role}.")
-    if request.method not in SAFE_METHODS and not (
-            request.headers.get(CSRF_HEADER) == "1"
-            or (request.headers.get("Origin") and _same_origin())):
-        return _page("error.html", 403, message="Cross-site write refused.")
-    g.console_operator = operator
-    return None
-
-
-def _audit_rq_dashboard(response: Response) -> Response:
-    """rq-dashboard's writes (requeue, delete, empty, compact) land in Newsdesk's audit log."""
-    operator = g.get("console_operator")
-    writes = request.method not in SAFE_METHODS or request.endpoint == "rq_dashboard.requeue_all"
-    if operator is not None and writes and response.status_code < 400:
-        endpoint = (request.endpoint or "").removeprefix("rq_dashboard.").removesuffix("_view")
-        action = endpoint.replace("_", " ")
-        audit.record(redis_client(), operator.name, f"rq-dashboard {action}",
-                        "/".join(str(v) for v in (request.view_args or {}).values()))
-        _note_requeued(request.endpoint or "", request.view_args or {})
-    return response
-
-
-def _note_requeued(endpoint: str, args: dict[str, Any]) -> None:
-    """Jobs rq-dashboard queued again join the ledger, as the operator API's retries do."""
-    r = redis_client()
-    if endpoint == "rq_dashboard.requeue_job_view":
-        queues.note_queued(r, [args["job_id"]])
-    elif endpoint == "rq_dashboard.requeue_all" and args.get("queue_name") in queues.ALL:
-        queues.note_queued(r, queues.queue(r, args["queue_name"]).get_job_ids())
-
-
-def _mount_rq_dashboard(app: Flask) -> None:
-    if rq_dashboard is None:
-        log.warning("rq-dashboard is not installed: /console/rq is not mounted")
-        return
-    app.config.setdefault("RQ_DASHBOARD_REDIS_URL", [app.config["NEWSDESK"].redis_url])
-    app.register_blueprint(rq_dashboard.blueprint, url_prefix=RQ_DASHBOARD_PREFIX)
-    # Our guard first, before rq-dashboard's own hook opens a Redis connection.
-    app.before_request_funcs.setdefault(rq_dashboard.blueprint.name, []).insert(
-        0, _guard_rq_dashboard)
-    app.after_request_funcs.setdefault(rq_dashboard.blueprint.name, []).append(
-        _audit_rq_dashboard)
-    setup_rq_connection(app)
-
-
 def init_app(app: Flask) -> None:
-    """Register the console and mount rq-dashboard behind it (one line in create_app)."""
+    """Register the console (one line in create_app)."""
     app.register_blueprint(bp)
-    _mount_rq_dashboard(app)

@@ -11,8 +11,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, g, jsonify, request
 from rq.job import Job
 
-from channel import actions, audit, schemas, status, store
-from channel.web import openapi, redis_client, settings
+from channel import actions, audit, status, store
+from channel.web import inputs, openapi, redis_client, settings
 from channel.web.auth import require
 from channel.web.errors import error
 from workers import queues
@@ -27,24 +27,8 @@ def _refused(exc: actions.ActionError) -> Response:
     return error(REFUSALS.get(type(exc), 400), str(exc))
 
 
-def _json_body(schema: str) -> dict[str, Any]:
-    if request.content_length and not request.is_json:
-        abort(415, description="send JSON (Content-Type: application/json)")
-    body = request.get_json(silent=True) if request.content_length else {}
-    if body is None:
-        abort(400, description="the body is not valid JSON")
-    try:
-        schemas.validate(schema, body)
-    except schemas.DocumentInvalid as exc:
-        abort(422, description="; ".join(exc.errors))
-    return body
-
-
 def _limit(default: int = 100, most: int = 1000) -> int:
-    raw = request.args.get("limit", str(default))
-    if not raw.isdigit():
-        abort(400, description="limit must be a whole number")
-    return min(int(raw), most)
+    return inputs.whole_number("limit", default, most=most)
 
 
 def _accepted(job: Job, status_code: int = 202) -> Response:
@@ -72,7 +56,7 @@ def list_sources():
 @bp.post("/sources")
 @require("admin")
 def create_source():
-    source = actions.create_source(redis_client(), _json_body("source"), who=g.operator,
+    source = actions.create_source(redis_client(), inputs.json_body("source"), who=g.operator,
                                    roots=settings().allowed_roots())
     return jsonify({"source": source}), 201
 
@@ -88,7 +72,7 @@ def get_source(source_id: str):
 @bp.patch("/sources/<source_id>")
 @require("editor")
 def update_source(source_id: str):
-    saved = actions.update_source(redis_client(), source_id, _json_body("source-patch"),
+    saved = actions.update_source(redis_client(), source_id, inputs.json_body("source-patch"),
                                   who=g.operator, roots=settings().allowed_roots())
     return jsonify({"source": saved})
 
@@ -111,7 +95,7 @@ def list_categories():
 def replace_categories():
     """Replace the categories; their order is the order of rows on the TV."""
     categories = actions.replace_categories(redis_client(), settings(),
-                                            _json_body("categories")["categories"],
+                                            inputs.json_body("categories")["categories"],
                                             who=g.operator)
     return jsonify({"categories": categories})
 
@@ -122,13 +106,30 @@ def replace_categories():
 @bp.post("/refresh")
 @require("editor")
 def refresh():
-    return _accepted(actions.refresh(redis_client(), settings(), _json_body("refresh-request")))
+    request_ = inputs.json_body("refresh-request")
+    return _accepted(actions.refresh(redis_client(), settings(), request_))
 
 
 @bp.get("/jobs/<job_id>")
 @require("viewer")
 def job_status(job_id: str):
-    return jsonify({"job": status.job_view(actions.job(redis_client(), job_id))})
+    """One job; a failed one with its whole traceback (the list shows only its last line)."""
+    return jsonify({"job": status.job_view(actions.job(redis_client(), job_id), detail=True)})
+
+
+@bp.get("/queues")
+@require("viewer")
+def list_queues():
+    """Jobs per queue and state, and the workers with what each is doing."""
+    r = redis_client()
+    return jsonify({"queues": queues.counts(r), "workers": status.workers(r)})
+
+
+@bp.post("/queues/<queue_name>/retry")
+@require("editor")
+def retry_failed_jobs(queue_name: str):
+    requeued = actions.retry_failed_jobs(redis_client(), queue_name, who=g.operator)
+    return jsonify({"queue": queue_name, "requeued": requeued})
 
 
 @bp.get("/jobs")
@@ -170,13 +171,13 @@ def list_stories():
 def update_story(story_id: str):
     """Set an editor's focal point or category; the story is processed again."""
     return _accepted(actions.update_story(redis_client(), settings(), story_id,
-                                          _json_body("story-update"), who=g.operator))
+                                          inputs.json_body("story-update"), who=g.operator))
 
 
 @bp.put("/stories/<story_id>/pin")
 @require("editor")
 def pin(story_id: str):
-    order = _json_body("pin-request").get("order", 0)
+    order = inputs.json_body("pin-request").get("order", 0)
     return _published(story_id, actions.pin(redis_client(), settings(), story_id, order,
                                             who=g.operator))
 
@@ -220,7 +221,7 @@ def unpull(story_id: str):
 def push_article():
     """A CMS pushes a story; the same guid again updates it. Processing is queued at once."""
     story_id, changed, job = actions.push_article(redis_client(), settings(),
-                                                  _json_body("article-push"), who=g.operator)
+                                                  inputs.json_body("article-push"), who=g.operator)
     response = jsonify({"story": story_id, "changed": changed,
                         "job": status.job_view(job) if job else None})
     response.status_code = 202 if job else 200

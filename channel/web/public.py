@@ -14,10 +14,12 @@ from channel.feed import editorial
 from channel.feed.build import VARIANT_ITEMS, variant_name
 from channel.feed.publish import ROKU, Document, FeedVersion
 from channel.metrics import POLLS
-from channel.web import redis_client, settings
+from channel.web import headers as headers_module
+from channel.web import inputs, redis_client, settings
 
 bp = Blueprint("public", __name__)
 
+MAX_QUERY = 200  # characters of a search query
 REDIS_RETRY = 1.0  # seconds between attempts while Redis is unreachable
 
 
@@ -110,6 +112,7 @@ def poll_response(version: FeedVersion, document: Document, name: str, *, stale:
                           "stale-if-error=86400"),
         ("Vary", "Accept-Encoding"),
         ("X-Feed-Version", str(version.version)),
+        *headers_module.API_HEADERS,
     ]
     if stale:
         headers.append(("Warning", '110 - "Response is Stale"'))
@@ -143,29 +146,22 @@ def _serve(name: str, missing: str) -> Response:
     return Response(body, status=status, headers=headers)
 
 
-def _int_param(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw is None:
-        return None
-    if not raw.isdigit():
-        abort(400, description=f"{name} must be a whole number")
-    return int(raw)
-
-
 @bp.get("/v1/feed.json")
 def feed() -> Response:
     unknown = set(request.args) - {"items", "thumb"}
     if unknown:
         abort(400, description=f"unknown parameter(s): {', '.join(sorted(unknown))}")
-    items, thumb = _int_param("items"), request.args.get("thumb") or None
+    items, thumb = inputs.whole_number("items"), request.args.get("thumb") or None
     if items is not None and items not in VARIANT_ITEMS:
         abort(400, description=f"items must be one of {', '.join(map(str, VARIANT_ITEMS))}")
-    return _serve(variant_name(items, thumb), f"no thumbnail size {thumb!r} in this feed")
+    return _serve(variant_name(items, thumb),
+                  f"no thumbnail size {inputs.prefix(thumb or '', 20)!r} in this feed")
 
 
 @bp.get("/v1/categories/<category_id>.json")
 def category(category_id: str) -> Response:
-    return _serve(f"category/{category_id}", f"no category {category_id!r} with stories")
+    return _serve(f"category/{category_id}",
+                  f"no category {inputs.prefix(category_id, 64)!r} with stories")
 
 
 @bp.get("/v1/roku.json")
@@ -176,7 +172,10 @@ def roku() -> Response:
 @bp.get("/v1/search")
 def search() -> Response:
     """Stories of the live feed whose title, summary or tags hold every word of q."""
-    words = (request.args.get("q") or "").lower().split()
+    query = request.args.get("q") or ""
+    if len(query) > MAX_QUERY:
+        abort(400, description=f"q is over {MAX_QUERY} characters")
+    words = query.lower().split()
     if not words:
         abort(400, description="q is required")
     version, _ = live_feed.get(redis_client(), settings().pointer_ttl)
@@ -184,7 +183,7 @@ def search() -> Response:
         abort(503, description="no feed has been published yet")
     index = live_feed.search_index(version)
     results = [card for text, card in index if all(w in text for w in words)]
-    return Response(orjson.dumps({"query": request.args["q"], "results": results[:50]}),
+    return Response(orjson.dumps({"query": query, "results": results[:50]}),
                     content_type="application/json",
                     headers={"Cache-Control": "public, max-age=60"})
 
@@ -193,11 +192,11 @@ def search() -> Response:
 def article(article_id: str) -> Response:
     r = redis_client()
     if not editorial.is_shown(r, article_id):
-        abort(404, description=f"no story {article_id}")
+        abort(404, description=f"no story {inputs.prefix(article_id, 20)}")
     cards = store.get_cards(r, [article_id])
     doc = store.get_article(r, article_id)
     if not cards or doc is None:
-        abort(404, description=f"no story {article_id}")
+        abort(404, description=f"no story {inputs.prefix(article_id, 20)}")
     words = sum(len(p.split()) for p in doc.get("paragraphs", []))
     detail = {
         "card": cards[0],

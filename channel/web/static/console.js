@@ -363,6 +363,7 @@ function health(source) {
   if (source.enabled === false) return ["disabled", "off"];
   if (h.consecutiveFailures > 0) return [`failing (${h.consecutiveFailures})`, "bad"];
   if (!h.lastSuccess) return ["never refreshed", "warn"];
+  if (h.failedStories > 0) return [`${h.failedStories} stor${h.failedStories === 1 ? "y" : "ies"} failed`, "warn"];
   return ["healthy", "ok"];
 }
 
@@ -381,7 +382,10 @@ const sourcesPage = {
           s.health.lastResult ? el("div", {class: "meta"}, String(s.health.lastResult)) : null),
         el("td", {}, s.health.lastError
           ? [el("div", {}, s.health.lastError), el("div", {class: "meta"}, when(s.health.lastErrorAt))]
-          : "—"),
+          : s.health.failedStories && s.health.lastStoryError
+            ? [el("div", {}, s.health.lastStoryError),
+              el("div", {class: "meta"}, when(s.health.lastStoryErrorAt))]
+            : "—"),
         el("td", {}, fromNow(s.health.nextPoll)),
         el("td", {}, CAN_EDIT ? button("Refresh", () => refresh({source: s.id},
           `refresh ${s.id}`, () => this.load()), {"data-refresh": s.id}) : null));
@@ -396,19 +400,35 @@ const sourcesPage = {
 
 // --- jobs -----------------------------------------------------------------------------------------
 
+function retryJob(job, after) {
+  return button("Retry", async () => {
+    const {job: view} = await api("POST", `/v1/ops/jobs/${encodeURIComponent(job.id)}/retry`);
+    followJob(view, `retry ${job.description || job.id}`, after);
+    await after();
+  }, {"data-retry": job.id});
+}
+
+function deleteJob(job, after) {
+  return button("Delete", async () => {
+    if (!window.confirm("Delete this job?")) return;
+    await api("DELETE", `/v1/ops/jobs/${encodeURIComponent(job.id)}`);
+    await after();
+  }, {"data-delete": job.id});
+}
+
 const jobsPage = {
   status: new URLSearchParams(location.search).get("status") || "failed",
 
   async load() {
-    const [{jobs}, overview] = await Promise.all([
+    const [{jobs}, overview, {queues, workers}] = await Promise.all([
       api("GET", `/v1/ops/jobs?status=${encodeURIComponent(this.status)}&limit=200`),
       api("GET", "/v1/ops/status"),
+      api("GET", "/v1/ops/queues"),
     ]);
-    const queues = Object.entries(overview.queues)
-      .map(([name, q]) => `${name}: ${q.queued} queued, ${q.failed} failed`).join(" · ");
     document.getElementById("overview").textContent =
-      `Feed version ${overview.feed.version ?? "none"} · ${queues} · ` +
-      `${overview.workers.length} worker(s)`;
+      `Feed version ${overview.feed.version ?? "none"} · ${workers.length} worker(s)`;
+    this.drawQueues(queues);
+    this.drawWorkers(workers);
     for (const tab of document.querySelectorAll("[data-status]")) {
       tab.setAttribute("aria-pressed", String(tab.dataset.status === this.status));
     }
@@ -418,8 +438,10 @@ const jobsPage = {
         `No ${this.status} jobs.`)));
       return;
     }
+    const again = () => this.load();
     body.replaceChildren(...jobs.map((job) => el("tr", {"data-job": job.id},
-      el("td", {}, el("div", {}, job.description || job.id), el("div", {class: "meta"}, job.id)),
+      el("td", {}, el("a", {href: `/console/jobs/${encodeURIComponent(job.id)}`},
+        job.description || job.id), el("div", {class: "meta"}, job.id)),
       el("td", {}, job.queue),
       el("td", {}, el("span", {class: `status status-${job.status}`}, job.status)),
       el("td", {}, when(job.enqueuedAt)),
@@ -427,16 +449,37 @@ const jobsPage = {
       el("td", {class: "result"}, job.error ||
         (job.result !== undefined ? JSON.stringify(job.result).slice(0, 200) : "")),
       el("td", {}, CAN_EDIT ? [
-        job.status === "failed" ? button("Retry", async () => {
-          const {job: view} = await api("POST", `/v1/ops/jobs/${encodeURIComponent(job.id)}/retry`);
-          followJob(view, `retry ${job.description || job.id}`, () => this.load());
+        job.status === "failed" ? retryJob(job, again) : null,
+        job.status !== "started" ? deleteJob(job, again) : null] : null))));
+  },
+
+  drawQueues(queues) {
+    document.querySelector("#queues tbody").replaceChildren(...Object.entries(queues).map(
+      ([name, q]) => el("tr", {"data-queue": name},
+        el("td", {}, el("strong", {}, name)),
+        ...["queued", "started", "scheduled", "failed", "finished"].map(
+          (state) => el("td", {}, String(q[state]))),
+        el("td", {}, CAN_EDIT && q.failed ? button("Retry all failed", async () => {
+          if (!window.confirm(`Retry the ${q.failed} failed job(s) of ${name}?`)) return;
+          const {requeued} = await api("POST", `/v1/ops/queues/${encodeURIComponent(name)}/retry`);
+          flash(`Queued again: ${requeued.length} job(s) of ${name}`);
           await this.load();
-        }, {"data-retry": job.id}) : null,
-        job.status !== "started" ? button("Delete", async () => {
-          if (!window.confirm("Delete this job?")) return;
-          await api("DELETE", `/v1/ops/jobs/${encodeURIComponent(job.id)}`);
-          await this.load();
-        }) : null] : null))));
+        }, {"data-retry-queue": name}) : null))));
+  },
+
+  drawWorkers(workers) {
+    const body = document.querySelector("#workers tbody");
+    if (!workers.length) {
+      body.replaceChildren(el("tr", {}, el("td", {colspan: 7, class: "meta"},
+        "No worker is running: nothing will be processed.")));
+      return;
+    }
+    body.replaceChildren(...workers.map((w) => el("tr", {"data-worker": w.name},
+      el("td", {}, w.name), el("td", {}, w.state), el("td", {}, w.queues.join(", ")),
+      el("td", {}, w.currentJob ? el("a", {href: `/console/jobs/${encodeURIComponent(w.currentJob)}`},
+        w.currentJob) : "—"),
+      el("td", {}, String(w.successfulJobs)), el("td", {}, String(w.failedJobs)),
+      el("td", {}, when(w.lastHeartbeat)))));
   },
 
   start() {
@@ -450,6 +493,37 @@ const jobsPage = {
     this.load().catch((error) => flash(error.message, "error"));
     setInterval(() => this.load().catch(() => {}), 5000);
   },
+};
+
+// --- one job --------------------------------------------------------------------------------------
+
+const jobPage = {
+  async load() {
+    const id = document.body.dataset.job;
+    let job;
+    try {
+      ({job} = await api("GET", `/v1/ops/jobs/${encodeURIComponent(id)}`));
+    } catch (error) {
+      document.getElementById("job-fields").replaceChildren(el("dd", {}, error.message));
+      document.getElementById("job-actions").replaceChildren();
+      return;
+    }
+    const fields = [["Description", job.description], ["Queue", job.queue],
+      ["Status", job.status], ["Enqueued", when(job.enqueuedAt)],
+      ["Started", when(job.startedAt)], ["Ended", when(job.endedAt)],
+      ["Took", job.seconds !== undefined ? `${job.seconds}s` : "—"],
+      ["Error", job.error || "—"],
+      ["Result", job.result !== undefined ? JSON.stringify(job.result) : "—"]];
+    document.getElementById("job-fields").replaceChildren(...fields.flatMap(
+      ([name, value]) => [el("dt", {}, name), el("dd", {}, value ?? "—")]));
+    document.getElementById("job-traceback").textContent = job.traceback || "—";
+    const again = () => this.load();
+    document.getElementById("job-actions").replaceChildren(...(CAN_EDIT ? [
+      job.status === "failed" ? retryJob(job, again) : null,
+      job.status !== "started" ? deleteJob(job, async () => { location.href = "/console/jobs"; })
+        : null] : []).filter(Boolean));
+  },
+  start() { this.load(); },
 };
 
 // --- audit log ----------------------------------------------------------------------------------
@@ -470,6 +544,7 @@ const auditPage = {
   },
 };
 
-const PAGES = {preview, story, sources: sourcesPage, jobs: jobsPage, audit: auditPage};
+const PAGES = {preview, story, sources: sourcesPage, jobs: jobsPage, job: jobPage,
+  audit: auditPage};
 const current = PAGES[document.body.dataset.page];
 if (current) current.start();
