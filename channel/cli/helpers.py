@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -61,12 +62,17 @@ def show(doc: object, text: Callable[[], None]) -> None:
         text()
 
 
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def cell(value: object) -> str:
+    """A value as table text; control characters are shown escaped, since titles and errors
+    come from outside and an escape sequence would otherwise drive the operator's terminal."""
     if value is None:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value)
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
 
 
 def short(value: object, width: int = 60) -> str:

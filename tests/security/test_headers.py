@@ -53,3 +53,15 @@ def test_job_results_hold_ids_and_counts_not_content(client, auth, r, tmp_path, 
     refreshed = [j["result"] for j in jobs if j["description"].startswith("refresh source")]
     assert refreshed and all(isinstance(result["skipped"], int) for result in refreshed)
     assert results
+
+
+def test_the_cli_never_sends_a_titles_control_characters_to_the_terminal(cli, r, tmp_path,
+                                                                         settings):
+    from channel import actions
+
+    load_newsroom(r, tmp_path)
+    actions.push_article(r, settings, {"guid": "esc", "title": "Clear \x1b[2J\x1b]0;pwned\x07",
+                                       "category": "world", "body": "Text."}, who="t")
+    output = cli("stories").output
+    assert "\x1b" not in output and "\x07" not in output
+    assert "Clear \\x1b[2J" in output
