@@ -71,8 +71,8 @@ def client(app):
     return app.test_client()
 
 
-class InProcessWorker(SimpleWorker, NewsdeskWorker):
-    """Newsdesk's worker (with its liveness heartbeat) running jobs in the test process."""
+class InProcessWorker(NewsdeskWorker):
+    """Newsdesk's worker (in-process, as in production, with its liveness heartbeat)."""
 
 
 def run_worker(r: redis.Redis) -> SimpleWorker:

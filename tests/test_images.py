@@ -17,10 +17,12 @@ from PIL import Image, ImageCms, ImageDraw, ImageOps
 from channel.images import thumbnails
 from channel.images.thumbnails import (
     DEFAULT_SIZES,
+    JPEG_QUALITY,
     MAX_PIXELS,
     ImageRefused,
     ThumbnailSet,
     check_sizes,
+    encode_jpeg,
     image_size,
     make_thumbnails,
     sniff_format,
@@ -207,7 +209,7 @@ def test_bad_size_configuration_is_an_error() -> None:
 # -- output -------------------------------------------------------------------------------
 
 
-def test_default_sizes_progressive_jpeg_without_metadata() -> None:
+def test_default_sizes_baseline_jpeg_without_metadata() -> None:
     src = textured((2400, 1600))
     exif = Image.Exif()
     exif[0x010F] = "CameraMaker"
@@ -223,7 +225,8 @@ def test_default_sizes_progressive_jpeg_without_metadata() -> None:
         img = decode(thumb.data)
         assert img.format == "JPEG" and img.mode == "RGB"
         assert img.size == (thumb.width, thumb.height)
-        assert img.info.get("progressive") or img.info.get("progression")
+        assert not (img.info.get("progressive") or img.info.get("progression"))
+        assert b"\xff\xc0" in thumb.data and b"\xff\xc2" not in thumb.data  # SOF0: baseline
         for key in ("exif", "icc_profile", "comment", "xmp"):
             assert key not in img.info
     assert tset.crop_box is not None
@@ -486,3 +489,11 @@ def test_write_thumbnails(tmp_path) -> None:
         data = (tmp_path / "out" / f"story-{item['name']}.jpg").read_bytes()
         assert len(data) == item["bytes"] and item["path"].endswith(".jpg")
         assert decode(data).size == (item["width"], item["height"])
+
+
+def test_baseline_jpeg_has_optimised_huffman_tables() -> None:
+    img = textured((1280, 720))
+    ours = encode_jpeg(img)
+    plain = io.BytesIO()
+    img.save(plain, "JPEG", quality=JPEG_QUALITY, subsampling="4:2:0")
+    assert b"\xff\xc2" not in ours and len(ours) < len(plain.getvalue())  # optimised tables

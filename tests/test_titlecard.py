@@ -28,7 +28,8 @@ def test_every_size_in_channel_colours() -> None:
     for thumb in tset.thumbnails:
         img = decode(thumb.data)
         assert img.format == "JPEG" and img.size == (thumb.width, thumb.height)
-        assert img.info.get("progressive") or img.info.get("progression")
+        assert not (img.info.get("progressive") or img.info.get("progression"))
+        assert b"\xff\xc0" in thumb.data and b"\xff\xc2" not in thumb.data  # SOF0: baseline
         px = np.asarray(img, dtype=np.int32)
         # Mostly background, some white headline, some accent (category and rule).
         bg = np.abs(px - (11, 31, 58)).sum(axis=2) < 60

@@ -1,17 +1,25 @@
-"""The RQ worker Newsdesk runs: a short liveness key, and a loop that outlives Redis restarts.
+"""The RQ worker Newsdesk runs: jobs in-process, a short liveness key, and a loop that
+outlives Redis restarts.
 
-RQ notices a worker killed with SIGKILL only when its registry entries expire (a minute or
-more) and its maintenance runs (every ten minutes by default). The liveness key here expires
-within seconds, so the scheduler's watchdog (workers/watchdog.py) re-queues such jobs quickly.
+Jobs run in the worker's own process (RQ's SimpleWorker), not in a forked work horse per job:
+at our job sizes (tens of milliseconds) the fork and the bookkeeping around it were most of a
+worker's time (bench/pipeline.py measures both models in one run). What the fork gave is kept
+another way. A job that hangs is stopped at its timeout by RQ's SIGALRM death penalty, in this
+process. A job that raises is recorded and the worker goes on. A worker killed with SIGKILL
+stops refreshing its liveness key, and the scheduler's watchdog (workers/watchdog.py) hands its
+job back within seconds; RQ alone notices only when its registry entries expire. While a job
+runs, a thread refreshes the key, but only until the job's timeout has passed (a job stuck in C
+code past it is then taken for dead too).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 import redis
-from rq import Worker
+from rq import SimpleWorker
 
 from channel import keys
 from channel.config import Settings
@@ -26,8 +34,8 @@ log = logging.getLogger(__name__)
 MAINTENANCE_INTERVAL = 300  # RQ's own registry cleaning (expired failed jobs and the like)
 
 
-class NewsdeskWorker(Worker):
-    """RQ's worker, with a liveness key and the settings every job it runs is given."""
+class NewsdeskWorker(SimpleWorker):
+    """RQ's in-process worker, with a liveness key and the settings every job it runs is given."""
 
     stop_signalled = False  # a SIGTERM/SIGINT arrived: run() must not start another worker
 
@@ -37,10 +45,26 @@ class NewsdeskWorker(Worker):
 
     def perform_job(self, job, queue) -> bool:
         token = jobs.worker_settings.set(self.settings)
+        done = threading.Event()
+        beating = threading.Thread(target=self._beat_while_running, args=(job, done),
+                                   name="liveness", daemon=True)
+        beating.start()
         try:
             return super().perform_job(job, queue)
         finally:
+            done.set()
             jobs.worker_settings.reset(token)
+
+    def _beat_while_running(self, job, done: threading.Event) -> None:
+        """The main thread is busy with the job: keep the liveness key fresh from here, until
+        the job's timeout (plus a beat) has passed."""
+        timeout = job.timeout if job.timeout and job.timeout > 0 else 3600
+        deadline = time.monotonic() + timeout + HEARTBEAT
+        while not done.wait(HEARTBEAT) and time.monotonic() < deadline:
+            try:
+                self.connection.set(keys.worker_alive(self.name), "1", ex=LIVENESS_TTL)
+            except redis.RedisError as exc:
+                log.warning("worker: liveness key not refreshed: %s", exc)
 
     def request_stop(self, signum, frame):
         # An idle RQ worker leaves by raising StopRequested without setting `_stop_requested`,

@@ -10,6 +10,7 @@ so a summary built from whole sentences can never cut one.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from syntok import segmenter
 
@@ -101,9 +102,15 @@ def split_sentences(text: str) -> list[str]:
 
     Line breaks always end a sentence: extractors put headings, captions and paragraphs on their
     own lines, and joining them would glue debris to real sentences.
+
+    Remembered for the last few texts: the summarizer and the tagger split the same body, and
+    syntok is the most expensive step of a story's text (about 20 ms a page).
     """
-    if not text:
-        return []
+    return list(_split_cached(text)) if text else []
+
+
+@lru_cache(maxsize=16)
+def _split_cached(text: str) -> tuple[str, ...]:
     sentences: list[str] = []
     for raw_line in text.splitlines():
         line = " ".join(raw_line.split())
@@ -118,4 +125,4 @@ def split_sentences(text: str) -> list[str]:
                         split = _SUFFIX_END.sub("\\1\n", sentence).split("\n")
                         pieces.extend(p.strip() for p in split if p.strip())
         sentences.extend(_merge(pieces))
-    return sentences
+    return tuple(sentences)
