@@ -135,9 +135,18 @@ def process_article(article_id: str) -> dict[str, Any]:
 
 
 @newsdesk_job
-def publish_feed() -> dict[str, Any]:
+def publish_feed(urgent: bool = False) -> dict[str, Any]:
+    """Coalesced: while a burst of stories is becoming ready, the publish waits for it without
+    holding a worker idle. With work queued it goes to the back of the process queue (it runs
+    when that work has been taken, or the scheduler queues it again once the request is 5 s
+    old); with nothing queued there is nothing better to do than wait. An urgent publish (an
+    editor pulled a story) does not wait at all."""
     r = _redis()
-    publish.wait_for_quiet(r)
+    if not urgent and not publish.is_due(r):
+        if waiting := queues.waiting(r):
+            queues.defer_publish(r, _settings())
+            return {"deferred": waiting}
+        publish.wait_for_quiet(r)
     started = time.monotonic()
     try:
         version = publish.publish(r, _settings())

@@ -166,7 +166,19 @@ def requeue_lost_publish(r: redis.Redis, settings: Settings,
     return _enqueue_publish(r, settings)
 
 
+def waiting(r: redis.Redis) -> int:
+    """Jobs queued on the process and fetch queues (not started)."""
+    return queue(r, PROCESS).count + queue(r, FETCH).count
+
+
+def defer_publish(r: redis.Redis, settings: Settings) -> Job:
+    """A publish at the back of the process queue: after the stories queued before it."""
+    return _noted(r, queue(r, PROCESS, settings.job_timeout).enqueue(
+        "workers.jobs.publish_feed", description="publish feed (after the queued stories)",
+        failure_ttl=FAILURE_TTL))
+
+
 def _enqueue_publish(r: redis.Redis, settings: Settings, *, at_front: bool = False) -> Job:
     return _noted(r, queue(r, PUBLISH, settings.job_timeout).enqueue(
-        "workers.jobs.publish_feed", description="publish feed", at_front=at_front,
-        failure_ttl=FAILURE_TTL))
+        "workers.jobs.publish_feed", urgent=at_front, description="publish feed",
+        at_front=at_front, failure_ttl=FAILURE_TTL))

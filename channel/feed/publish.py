@@ -95,7 +95,19 @@ def record_error(r: redis.Redis, reason: str, level: int = logging.ERROR) -> Non
     log.log(level, "publish refused: %s", reason)
 
 
-def wait_for_quiet(r: redis.Redis, quiet: float = 0.25, limit: float = 1.0) -> None:
+QUIET = 0.25  # seconds with no story becoming ready: the burst is over
+LIMIT = 1.0  # seconds a publish request may wait for quiet
+
+
+def is_due(r: redis.Redis, quiet: float = QUIET, limit: float = LIMIT) -> bool:
+    """Publish now: no story became ready for `quiet` seconds, or the oldest unserved request
+    has waited `limit` seconds (a long burst still publishes every second or so)."""
+    now = time.time()
+    last, since = r.mget(keys.LAST_READY, keys.PUBLISH_PENDING)
+    return now - float(last or 0) >= quiet or (since is not None and now - float(since) >= limit)
+
+
+def wait_for_quiet(r: redis.Redis, quiet: float = QUIET, limit: float = LIMIT) -> None:
     """Let a burst of stories finish becoming ready, so it makes one publish, not dozens.
 
     Waits until no story became ready for `quiet` seconds, and never longer than `limit`.

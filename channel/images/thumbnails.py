@@ -36,7 +36,7 @@ MAX_PIXELS = 50_000_000
 MIN_SIDE = 32  # tracking pixels and spacers are not story images
 MAX_ASPECT = 5.0  # wider or taller than 5:1 is a banner, divider or long infographic
 MAX_UPSCALE = 1.25  # beyond this a small image is padded rather than blown up
-JPEG_QUALITY = 82
+JPEG_QUALITY = 85  # as naive Pillow in bench/thumbnails.py: within 0.5 dB of its PSNR
 # Bicubic (ImageOps.fit's default): from the scaled decode the hero is within 0.2 dB PSNR of
 # naive full-resolution Pillow (bench/thumbnails.py) and costs less than Lanczos; Hamming or
 # bilinear would be faster but lose 0.6-1.5 dB on the derived sizes.

@@ -138,7 +138,7 @@ def _cjk_tags(text: str, limit: int) -> list[str]:
 
 
 _ROUGH_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z])")
-_EXACT_CHARS = 3000  # the lead, where sentence starts weigh double, is split exactly
+_EXACT_CHARS = 1200  # the lead (its first sentences weigh double) is split exactly
 
 
 def _units(text: str) -> list[str]:
