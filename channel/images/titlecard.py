@@ -124,15 +124,16 @@ def _wrap(text: str, font: Font, width: int, max_lines: int) -> tuple[list[str],
     """Greedy word wrap; returns (up to max_lines lines, whether everything fit).
 
     Each word is measured once and a line's width is the sum of its words and spaces (a
-    fifth of the measuring of measuring every candidate line); a line that turns out wider
-    than that estimate when measured whole is wrapped again the slow, exact way."""
-    lines = _wrap_by_words(text, font, width, max_lines)
+    fifth of the measuring of measuring every candidate line); if a line turns out wider than
+    that estimate when measured whole, the text is wrapped again measuring every candidate."""
+    lines = _greedy(text, font, width, max_lines, exact=False)
     if all(font.getlength(line) <= width for line in lines[0]):
         return lines
-    return _wrap_exact(text, font, width, max_lines)
+    return _greedy(text, font, width, max_lines, exact=True)
 
 
-def _wrap_by_words(text: str, font: Font, width: int, max_lines: int) -> tuple[list[str], bool]:
+def _greedy(text: str, font: Font, width: int, max_lines: int, *,
+            exact: bool) -> tuple[list[str], bool]:
     space = font.getlength(" ")
     lines: list[str] = []
     current, current_w = "", 0.0
@@ -146,38 +147,17 @@ def _wrap_by_words(text: str, font: Font, width: int, max_lines: int) -> tuple[l
             lines.append(word[:cut])
             word = word[cut:]
             word_w = font.getlength(word)
-        if not current:
-            current, current_w = word, word_w
-        elif current_w + space + word_w <= width:
-            current, current_w = f"{current} {word}", current_w + space + word_w
+        candidate = f"{current} {word}" if current else word
+        if exact:
+            candidate_w = font.getlength(candidate)
+        else:
+            candidate_w = current_w + space + word_w if current else word_w
+        if candidate_w <= width or not current:
+            current, current_w = candidate, candidate_w
         else:
             lines.append(current)
             current, current_w = word, word_w
         if len(lines) > max_lines:  # the rest cannot fit: stop measuring
-            return lines[:max_lines], False
-    if current:
-        lines.append(current)
-    return lines[:max_lines], len(lines) <= max_lines
-
-
-def _wrap_exact(text: str, font: Font, width: int, max_lines: int) -> tuple[list[str], bool]:
-    lines: list[str] = []
-    current = ""
-    for word in text.split(" "):
-        while font.getlength(word) > width:
-            cut = _longest_prefix(word, font, width)
-            if current:
-                lines.append(current)
-                current = ""
-            lines.append(word[:cut])
-            word = word[cut:]
-        candidate = f"{current} {word}" if current else word
-        if font.getlength(candidate) <= width:
-            current = candidate
-        else:
-            lines.append(current)
-            current = word
-        if len(lines) > max_lines:
             return lines[:max_lines], False
     if current:
         lines.append(current)
