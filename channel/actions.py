@@ -18,7 +18,7 @@ from rq.job import Job, JobStatus
 
 from channel import audit, config, schemas, store
 from channel.config import Settings
-from channel.feed import editorial, publish
+from channel.feed import breaking, editorial, publish
 from channel.sources import push
 from workers import queues
 
@@ -293,3 +293,40 @@ def publish_feed(r: redis.Redis, settings: Settings, *, who: str) -> int:
         raise Conflict(f"publish refused: {exc}") from exc
     audit.record(r, who, "publish", str(version))
     return version
+
+
+# --- the breaking news alert ------------------------------------------------------------------
+
+
+def _publish_at_once(r: redis.Redis, settings: Settings) -> int | None:
+    """Publish in the caller's process, not through the queue: a breaking alert must be live
+    within a second, even while every worker is busy with a slow fetch. None when nothing is
+    published yet (the alert goes out with the first feed)."""
+    try:
+        return publish.publish(r, settings)
+    except publish.PublishRefused as exc:
+        if exc.empty:
+            return None
+        raise Conflict(f"the alert is stored but the publish was refused: {exc}") from exc
+
+
+def breaking_alert(r: redis.Redis) -> dict[str, Any] | None:
+    return breaking.current(r)
+
+
+def raise_alert(r: redis.Redis, settings: Settings, body: dict[str, Any], *,
+                who: str) -> tuple[dict[str, Any], int | None]:
+    """Raise (or replace) the alert and publish it now: (the alert, the live version)."""
+    _validated("breaking-alert", body)
+    if "story" in body:
+        story(r, body["story"])
+    alert = breaking.raise_alert(r, body["text"], who=who, story_id=body.get("story"),
+                                 minutes=body.get("expiresInMinutes", breaking.DEFAULT_MINUTES))
+    return alert, _publish_at_once(r, settings)
+
+
+def clear_alert(r: redis.Redis, settings: Settings, *,
+                who: str) -> tuple[dict[str, Any] | None, int | None]:
+    """Take the alert down now: (the alert cleared or None, the live version)."""
+    cleared = breaking.clear(r, who=who)
+    return cleared, _publish_at_once(r, settings)

@@ -43,7 +43,8 @@ class Settings:
     write_rate: int = 120  # operator write requests per minute per operator
     channel_config: Path = DEMO_DIR / "channel.yaml"
     feed_max_age: int = 60
-    pointer_ttl: float = 1.0  # seconds a web process trusts its copy before asking Redis again
+    pointer_ttl: float = 0.5  # seconds a web process trusts its copy before asking Redis again
+    # (a breaking alert is live within a second: its publish, then this at most)
     items_per_row: int = 20
     top_stories: int = 10
     feed_versions_kept: int = 5

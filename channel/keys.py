@@ -45,6 +45,7 @@ def thumbnail(digest: str) -> str:
 PINS = PREFIX + "editorial:pins"  # zset id -> pin order
 HIDDEN = PREFIX + "editorial:hidden"  # set of ids
 PULLED = PREFIX + "editorial:pulled"  # set of ids
+BREAKING = PREFIX + "editorial:breaking"  # JSON alert, expiring with it (channel/feed/breaking.py)
 AUDIT = PREFIX + "audit"  # list of JSON entries {at, who, action, target}, newest first
 
 # Published feed versions: immutable hashes plus one pointer switched atomically.
@@ -54,6 +55,7 @@ FEED_VERSIONS = PREFIX + "feed:versions"  # list of kept version numbers, newest
 FEED_LAST_ERROR = PREFIX + "feed:last_error"  # JSON {at, reason} of the last refused build
 PUBLISH_PENDING = PREFIX + "feed:publish_pending"  # unix time of the oldest unserved request
 LAST_READY = PREFIX + "feed:last_ready"  # when a story last became ready (unix time)
+PUBLISH_DUE = PREFIX + "feed:due"  # zset reason -> when a publish is due (expiry, embargo)
 
 
 def feed_version(version: int) -> str:

@@ -17,6 +17,7 @@ from rq.job import Job
 
 from channel import keys, store
 from channel.config import Settings
+from channel.feed import due
 from workers import queues, watchdog
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,8 @@ class Scheduler:
         watchdog.requeue_astray(self.r)
         enqueue_due_jobs(self.r)
         queues.requeue_lost_publish(self.r, self.settings)
+        if due.take_due(self.r, now):  # an alert expired, an embargo lifted: publish now
+            queues.publish_now(self.r, self.settings)
         if now - self.last_publish >= PUBLISH_EVERY:
             self.last_publish = now
             queues.request_publish(self.r, self.settings)

@@ -7,7 +7,7 @@ import logging
 import click
 
 from channel import logs
-from channel.cli import jobs, report, run, sources, stories, tools
+from channel.cli import breaking, jobs, report, run, sources, stories, tools
 from channel.cli.helpers import refused
 from channel.config import Settings
 
@@ -52,7 +52,7 @@ for command in (
     sources.load_config, sources.sources,
     jobs.refresh, jobs.jobs, jobs.job,
     stories.stories, stories.pin, stories.unpin, stories.hide, stories.unhide, stories.pull,
-    stories.unpull, stories.publish,
+    stories.unpull, stories.publish, breaking.breaking,
     report.audit, report.channel_status,
     tools.inspect, tools.summarize, tools.thumbnail,
 ):

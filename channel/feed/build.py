@@ -13,7 +13,7 @@ import redis
 
 from channel import keys, schemas, store
 from channel.config import Settings
-from channel.feed import editorial
+from channel.feed import breaking, editorial
 
 FEED_BUDGET = 500_000  # bytes; Roku's own feed template refuses bigger feeds
 TOP_ROW = {"id": "top", "title": "Top stories"}
@@ -122,6 +122,10 @@ def build_feed(
     if channel.get("liveStream"):
         live = channel["liveStream"]
         doc["liveStream"] = {**live, "url": urljoin(settings.public_url + "/", live["url"])}
+    if alert := breaking.current(r):
+        if alert.get("storyId") in excluded:  # a pulled story's banner still shows, unlinked
+            alert = {k: v for k, v in alert.items() if k != "storyId"}
+        doc["breaking"] = breaking.feed_object(alert, settings.public_url)
     doc["rows"] = rows
     return doc, _trim_to_budget(doc, budget)
 

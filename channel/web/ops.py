@@ -228,6 +228,31 @@ def push_article():
     return response
 
 
+# --- the breaking news alert ------------------------------------------------------------------
+
+
+@bp.get("/breaking")
+@require("viewer")
+def breaking_alert():
+    return jsonify({"alert": actions.breaking_alert(redis_client())})
+
+
+@bp.put("/breaking")
+@require("editor")
+def raise_alert():
+    """Raise (or replace) the alert; it is in the live feed when this answers."""
+    alert, version = actions.raise_alert(redis_client(), settings(),
+                                         inputs.json_body("breaking-alert"), who=g.operator)
+    return jsonify({"alert": alert, "version": version})
+
+
+@bp.delete("/breaking")
+@require("editor")
+def clear_alert():
+    alert, version = actions.clear_alert(redis_client(), settings(), who=g.operator)
+    return jsonify({"cleared": alert, "version": version})
+
+
 # --- what operators read ---------------------------------------------------------------------
 
 
