@@ -251,6 +251,7 @@ const preview = {
   },
 
   draw(feed) {
+    drawBreaking(feed.breaking || null);
     const rows = document.getElementById("rows");
     rows.replaceChildren(...feed.rows.map((row) => el("section",
       {class: "row", "data-row": row.id},
@@ -295,9 +296,57 @@ const preview = {
 
   start() {
     wireRefreshAll(() => this.soon());
+    wireBreaking(() => this.load());
     this.load();
   },
 };
+
+// --- the breaking news alert: the banner as the TV shows it, raise and clear --------------------
+
+let breakingTimer = null;
+function drawBreaking(alert) {
+  // Shown until expiresAt, then hidden here as on the TV, without waiting for a new feed.
+  const banner = document.getElementById("breaking");
+  const state = document.getElementById("breaking-state");
+  const clear = document.querySelector('[data-action="clear-alert"]');
+  clearTimeout(breakingTimer);
+  const left = alert ? Date.parse(alert.expiresAt) - Date.now() : 0;
+  const live = Boolean(alert) && left > 0;
+  banner.hidden = !live;
+  document.getElementById("breaking-banner-text").textContent = live ? alert.text : "";
+  if (clear) clear.hidden = !live;
+  if (state) {
+    state.textContent = live ? `On air until ${when(alert.expiresAt)}` +
+      (alert.storyId ? ` · opens story ${alert.storyId}` : "") : "No breaking alert.";
+  }
+  if (live) breakingTimer = setTimeout(() => drawBreaking(null), Math.min(left, 2 ** 31 - 1));
+}
+
+function wireBreaking(reload) {
+  const form = document.getElementById("breaking-form");
+  if (!form) return;
+  const submit = form.querySelector('[data-action="raise-alert"]');
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = {text: form.elements.text.value.trim()};
+    const story = form.elements.story.value.trim();
+    if (story) body.story = story;
+    const minutes = form.elements.expiresInMinutes.value.trim();
+    if (minutes) body.expiresInMinutes = Number(minutes);
+    submit.disabled = true;
+    try {
+      const {alert} = await api("PUT", "/v1/ops/breaking", body);
+      flash(`Breaking alert on air: ${alert.text}`);
+      form.elements.text.value = "";
+      await reload();
+    } catch (error) { flash(error.message, "error"); } finally { submit.disabled = false; }
+  });
+  form.querySelector('[data-action="clear-alert"]').addEventListener("click", guarded(async () => {
+    await api("DELETE", "/v1/ops/breaking");
+    flash("Breaking alert cleared");
+    await reload();
+  }));
+}
 
 // --- a story's detail view ----------------------------------------------------------------------
 
