@@ -59,6 +59,9 @@ function pollOnce(state as object) as object
     if decision.action = "update" then
         ' Build the whole tree here, off the render thread; the scene merges it.
         m.top.content = NewsdeskBuildRows(decision.feed, m.top.uiResolution)
+        breaking = NewsdeskParseBreaking(decision.feed.breaking)
+        if breaking = invalid then breaking = {}
+        m.top.breaking = breaking
     end if
     return decision
 end function

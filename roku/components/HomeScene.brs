@@ -7,6 +7,10 @@ sub init()
     m.ticker = m.top.findNode("ticker")
     m.detail = m.top.findNode("detail")
     m.player = m.top.findNode("player")
+    m.breaking = m.top.findNode("breaking")
+    m.breakingText = m.top.findNode("breakingText")
+    m.breakingTimer = m.top.findNode("breakingTimer")
+    m.breakingTimer.observeField("fire", "onBreakingExpired")
 
     ' The RowList's content lives as long as the app: new versions are merged
     ' into it (NewsdeskMergeRows), so rows refresh in place and focus stays.
@@ -31,6 +35,7 @@ sub init()
     m.task.uiResolution = CreateObject("roDeviceInfo").GetUIResolution().name
     m.task.observeField("content", "onFeedContent")
     m.task.observeField("status", "onFeedStatus")
+    m.task.observeField("breaking", "onBreaking")
     m.task.control = "run"
 end sub
 
@@ -42,6 +47,26 @@ sub onFeedContent()
     m.provider.text = m.content.provider
     m.ticker.text = m.content.tickerText
     onItemFocused()
+end sub
+
+' A new version's alert: shown until its expiresAt by this device's clock.
+sub onBreaking()
+    alert = m.task.breaking
+    if alert = invalid or alert.id = invalid then alert = invalid
+    m.breakingTimer.control = "stop"
+    left = NewsdeskBreakingSecondsLeft(alert, CreateObject("roDateTime").AsSeconds())
+    if left <= 0 then
+        m.breaking.visible = false
+        return
+    end if
+    m.breakingText.text = alert.text
+    m.breaking.visible = true
+    m.breakingTimer.duration = left
+    m.breakingTimer.control = "start"
+end sub
+
+sub onBreakingExpired()
+    m.breaking.visible = false
 end sub
 
 sub onFeedStatus()

@@ -219,7 +219,8 @@ function ndParseLiveStream(live as dynamic) as dynamic
 end function
 
 ' body: the feed document as received. Returns
-' {ok, error, feed: {provider, language, version, generatedAt, liveStream, rows}, droppedItems}
+' {ok, error, feed: {provider, language, version, generatedAt, liveStream, breaking, rows},
+' droppedItems} (breaking: the raw member, for source/breaking.brs)
 ' Broken JSON, an empty body or a feed without usable rows gives ok = false.
 ' Cards that lack what the UI needs are dropped (and counted); rows left
 ' without cards are dropped.
@@ -251,6 +252,7 @@ function NewsdeskParseFeed(body as dynamic) as object
         version: version
         generatedAt: ndStringOr(doc.generatedAt, "")
         liveStream: ndParseLiveStream(doc.liveStream)
+        breaking: doc.breaking ' as sent: NewsdeskParseBreaking (source/breaking.brs) reads it
         rows: []
     }
     for each row in doc.rows

@@ -78,6 +78,16 @@ test("fixtures", async (t) => {
     assert.equal(v.feed(doc), false);
     assert.deepEqual(v.feed.errors.map((e) => e.params.missingProperty), ["rows"]);
   });
+  await t.test("a feed with a breaking alert is valid, and a two-line alert is not", { skip }, () => {
+    const feed = readJson(join(FIXTURES, "feed.json"));
+    const story = feed.rows[0].items[0];
+    const alert = { id: "0123456789ab", text: "Bridge closed", storyId: story.id,
+      detailUrl: story.detailUrl, raisedAt: "2026-12-02T01:00:00Z",
+      expiresAt: "2026-12-02T01:30:00.250Z" };
+    assert.ok(v.feed({ ...feed, breaking: alert }), JSON.stringify(v.feed.errors, null, 1));
+    assert.equal(v.feed({ ...feed, breaking: { ...alert, text: "a\nb" } }), false);
+    assert.equal(v.feed({ ...feed, breaking: { ...alert, text: "x".repeat(111) } }), false);
+  });
   await t.test("feed-broken.json and feed-empty.json are not JSON", () => {
     for (const name of ["feed-broken.json", "feed-empty.json"]) {
       assert.throws(() => readJson(join(FIXTURES, name)), SyntaxError, name);
@@ -87,7 +97,7 @@ test("fixtures", async (t) => {
 
 test("feed.brs in the brs interpreter", async (t) => {
   const brs = join(ROKU, "node_modules", "@rokucommunity", "brs", "bin", "cli.js");
-  const run = spawnSync(process.execPath, [brs, "--no-color", "--root", ROKU, "source/feed.brs", "tests/brs/main.brs"], {
+  const run = spawnSync(process.execPath, [brs, "--no-color", "--root", ROKU, "source/feed.brs", "source/breaking.brs", "tests/brs/main.brs"], {
     cwd: ROKU,
     encoding: "utf8",
     timeout: 120000,

@@ -28,6 +28,10 @@ sub Main()
         { name: "ticker line puts pinned stories first", fn: testTicker }
         { name: "parses an article detail", fn: testDetail }
         { name: "converts placeholder colours", fn: testColor }
+        { name: "a feed's breaking alert is parsed for the banner", fn: testBreakingParsed }
+        { name: "the banner hides itself at expiresAt", fn: testBreakingExpiry }
+        { name: "a broken breaking alert is ignored, the rows stay", fn: testBreakingBroken }
+        { name: "ISO 8601 times to Unix seconds", fn: testIsoSeconds }
     ]
     print "tests: "; tests.Count()
     passed = 0
@@ -508,4 +512,75 @@ sub testColor(t as object)
             check(t, NewsdeskColor(card.placeholderColor, "") <> "", "fixture colour " + card.placeholderColor + " converts")
         end for
     end for
+end sub
+
+' --- the breaking news banner (source/breaking.brs) --------------------------
+
+' The fixture feed with a breaking object added (as Newsdesk publishes it).
+function feedWithBreaking(alert as dynamic) as string
+    doc = rawFeed()
+    doc.breaking = alert
+    return FormatJson(doc)
+end function
+
+function sampleAlert() as object
+    story = rawFeed().rows[0].items[0]
+    return {
+        id: "0123456789ab"
+        text: "Bridge closed after collision"
+        storyId: story.id
+        detailUrl: story.detailUrl
+        raisedAt: "2026-12-02T01:00:00Z"
+        expiresAt: "2026-12-02T01:30:00.250Z"
+    }
+end function
+
+sub testBreakingParsed(t as object)
+    alert = sampleAlert()
+    result = NewsdeskParseFeed(feedWithBreaking(alert))
+    check(t, result.ok, "feed with breaking parses: " + result.error)
+    if not result.ok then return
+    banner = NewsdeskParseBreaking(result.feed.breaking)
+    check(t, banner <> invalid, "breaking parsed")
+    if banner = invalid then return
+    checkEqual(t, banner.id, alert.id, "id")
+    checkEqual(t, banner.text, alert.text, "text")
+    checkEqual(t, banner.storyId, alert.storyId, "story id")
+    checkEqual(t, banner.detailUrl, alert.detailUrl, "detail url")
+    checkEqual(t, banner.expiresAtSeconds, 1796175000, "expiry in Unix seconds")
+    checkEqual(t, result.feed.rows.Count(), rawRows().Count(), "rows unchanged by the alert")
+    check(t, NewsdeskParseBreaking(NewsdeskParseFeed(fixture("feed.json")).feed.breaking) = invalid, "no alert in the plain fixture")
+end sub
+
+sub testBreakingExpiry(t as object)
+    banner = NewsdeskParseBreaking(sampleAlert())
+    check(t, NewsdeskBreakingVisible(banner, 1796173200), "shown when raised")
+    check(t, NewsdeskBreakingVisible(banner, 1796174999), "shown a second before expiry")
+    check(t, not NewsdeskBreakingVisible(banner, 1796175000), "hidden at expiry")
+    checkEqual(t, NewsdeskBreakingSecondsLeft(banner, 1796173200), 1800, "timer for 30 minutes")
+    checkEqual(t, NewsdeskBreakingSecondsLeft(banner, 1796175100), 0, "nothing left after expiry")
+    check(t, not NewsdeskBreakingVisible(invalid, 0), "no alert, no banner")
+end sub
+
+sub testBreakingBroken(t as object)
+    alert = sampleAlert()
+    alert.expiresAt = "soon"
+    result = NewsdeskParseFeed(feedWithBreaking(alert))
+    check(t, result.ok, "unreadable expiry: the rows are kept")
+    check(t, NewsdeskParseBreaking(result.feed.breaking) = invalid, "unreadable expiry: no banner")
+    check(t, NewsdeskParseBreaking({ id: "x", text: "   ", expiresAt: "2026-12-02T01:30:00Z" }) = invalid, "blank text: no banner")
+    check(t, NewsdeskParseBreaking("Breaking!") = invalid, "not an object: no banner")
+    long = NewsdeskParseBreaking({ id: "x", text: String(130, "a") + Chr(10) + "b", expiresAt: "2026-12-02T01:30:00Z", detailUrl: "javascript:x" })
+    checkEqual(t, Len(long.text), 110, "text cut to 110 characters")
+    checkEqual(t, long.detailUrl, "", "only http(s) detail URLs")
+    checkEqual(t, long.storyId, "", "no story")
+end sub
+
+sub testIsoSeconds(t as object)
+    checkEqual(t, NewsdeskIsoSeconds("1970-01-01T00:00:00Z"), 0, "epoch")
+    checkEqual(t, NewsdeskIsoSeconds("2000-03-01T00:00:00Z"), 951868800, "after a leap day")
+    checkEqual(t, NewsdeskIsoSeconds("2026-12-02T02:30:00+01:00"), 1796175000, "offset")
+    checkEqual(t, NewsdeskIsoSeconds("2026-12-02T01:30:00.999Z"), 1796175000, "fraction dropped")
+    checkEqual(t, NewsdeskIsoSeconds("2026-12-02 01:30"), 0, "not ISO 8601")
+    checkEqual(t, NewsdeskIsoSeconds(invalid), 0, "missing")
 end sub
