@@ -14,6 +14,7 @@ import redis
 
 from channel import schemas, store
 from channel.config import Settings
+from channel.feed import freshness
 from channel.feed.build import build_card
 from channel.images.thumbnails import DEFAULT_SIZES, ImageRefused, ThumbnailSet, make_thumbnails
 from channel.images.titlecard import title_card
@@ -160,6 +161,7 @@ def process_article(r: redis.Redis, settings: Settings, article_id: str) -> dict
         store.mark_failed(r, article, f"{type(exc).__name__}: {exc}")
         raise
     store.mark_ready(r, article, card)
+    freshness.note_embargo(r, article)  # a future publishAt: a publish at that moment
     return card
 
 

@@ -51,9 +51,12 @@ def load_categories(r: redis.Redis) -> list[dict[str, Any]]:
     return orjson.loads(raw) if raw else []
 
 
+CHANNEL_SETTINGS = ("provider", "language", "liveStream", "topStoriesMaxAgeHours", "mostViewed")
+
+
 def save_channel_config(r: redis.Redis, doc: dict[str, Any]) -> None:
     """A validated channel config: identity, categories, sources (sources not in it are kept)."""
-    save_channel(r, {k: doc[k] for k in ("provider", "language", "liveStream") if k in doc})
+    save_channel(r, {k: doc[k] for k in CHANNEL_SETTINGS if k in doc})
     save_categories(r, doc["categories"])
     for source in doc["sources"]:
         save_source(r, source)
@@ -140,9 +143,11 @@ def upsert_entry(r: redis.Redis, article: dict[str, Any]) -> bool:
     old = get_article(r, article["id"])
     if old and old.get("content_hash") == article["content_hash"] and old["status"] == "ready":
         return False
-    for kept in ("focal", "category_override"):  # editors' choices outlive content updates
+    for kept in ("focal", "category_override", "revised_at"):  # outlive content updates
         if old and old.get(kept):
             article[kept] = old[kept]
+    if old and old["status"] == "ready" and _ts(old["published_at"]) <= time.time():
+        article["revised_at"] = now_iso()  # changed after it went on air: the card's updatedAt
     article.setdefault("status", "pending")
     save_article(r, article)
     return True

@@ -5,6 +5,7 @@ Every URL a TV follows from the feed (thumbnails, details, category feeds) is ma
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urljoin
 
@@ -13,7 +14,7 @@ import redis
 
 from channel import keys, schemas, store
 from channel.config import Settings
-from channel.feed import breaking, editorial
+from channel.feed import breaking, editorial, freshness
 
 FEED_BUDGET = 500_000  # bytes; Roku's own feed template refuses bigger feeds
 TOP_ROW = {"id": "top", "title": "Top stories"}
@@ -45,6 +46,8 @@ def build_card(article: dict[str, Any], settings: Settings) -> dict[str, Any]:
         "placeholderColor": article["placeholder"],
         "detailUrl": f"{base}/v1/articles/{article['id']}.json",
     }
+    if article.get("revised_at"):
+        card["updatedAt"] = article["revised_at"]
     video = article.get("video")
     if video and video.get("url", "").startswith(("http://", "https://")):
         card["video"] = {k: v for k, v in video.items() if v is not None}
@@ -85,19 +88,22 @@ def build_feed(
     state = editorial.controls(r)
     pins, excluded = state.pins, state.excluded
     limit = settings.items_per_row
+    now = time.time()
     rows: list[dict[str, Any]] = []
     everything: list[dict[str, Any]] = []
     for cat in categories:
-        # Read a little past the limit so excluded stories don't leave the row short.
+        # Only what is on air (no embargo, within the category's maximum age), and a little
+        # past the limit so excluded stories don't leave the row short.
+        oldest, newest = freshness.window(cat.get("maxAgeHours"), now)
         ids = [
             m.decode()
-            for m in r.zrevrange(
-                keys.category_index(cat["id"]), 0, limit + len(excluded) + len(pins)
-            )
+            for m in r.zrevrangebyscore(keys.category_index(cat["id"]), newest, oldest,
+                                        start=0, num=limit + len(excluded) + len(pins) + 1)
         ]
         wanted = {i for i in ids if i not in excluded}
         wanted |= {i for i in pins if i not in excluded and i not in wanted}
-        cards = [c for c in store.get_cards(r, sorted(wanted)) if c["category"] == cat["id"]]
+        cards = [c for c in store.get_cards(r, sorted(wanted)) if c["category"] == cat["id"]
+                 and freshness.on_air(c, now, cat.get("maxAgeHours"), c["id"] in pins)]
         if not cards:
             continue
         everything.extend(cards)
@@ -111,8 +117,11 @@ def build_feed(
         )
     if not rows:
         raise EmptyFeed("no ready, visible story to publish")
-    top = _order(everything, pins)[: settings.top_stories]
-    rows.insert(0, {**TOP_ROW, "items": top})
+    top_age = channel.get("topStoriesMaxAgeHours")
+    top = [c for c in _order(everything, pins)
+           if freshness.on_air(c, now, top_age, c["id"] in pins)][: settings.top_stories]
+    if top:  # none within Top stories' own maximum age: the category rows alone
+        rows.insert(0, {**TOP_ROW, "items": top})
     doc: dict[str, Any] = {
         "provider": channel.get("provider", "Newsdesk"),
         "language": channel.get("language", "en"),

@@ -13,7 +13,7 @@ SOURCE = {"id": "push", "category": "news"}
 
 def entry(body: dict[str, Any]) -> dict[str, Any]:
     """A CMS push (validated by schemas/article-push.schema.json) as a pending article."""
-    published = body.get("published")
+    published = body.get("publishAt") or body.get("published")  # an embargo is its publish time
     raw = {"html": body["html"]} if "html" in body else {"text": body["body"]}
     raw.update(image=body.get("image"), byline=body.get("byline"))
     pending = make_entry(

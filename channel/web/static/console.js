@@ -270,6 +270,8 @@ const preview = {
     return el("article", {class: "card", "data-story": card.id, tabindex: -1},
       state.pinned !== null && state.pinned !== undefined
         ? el("span", {class: "badge"}, "Pinned") : null,
+      card.updatedAt ? el("span", {class: "badge badge-updated", title: when(card.updatedAt)},
+        "Updated") : null,
       link,
       el("div", {class: "actions"}, storyActions(state, (result) => this.acted(card.id, result))));
   },
