@@ -16,7 +16,7 @@ import redis
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 
-from channel import audit, config, schemas, store
+from channel import audit, config, dedup, schemas, store
 from channel.config import Settings
 from channel.feed import breaking, editorial, publish
 from channel.sources import push
@@ -330,3 +330,26 @@ def clear_alert(r: redis.Redis, settings: Settings, *,
     """Take the alert down now: (the alert cleared or None, the live version)."""
     cleared = breaking.clear(r, who=who)
     return cleared, _publish_at_once(r, settings)
+
+
+# --- one story, one card --------------------------------------------------------------------
+
+
+def story_versions(r: redis.Redis, story_id: str) -> dict[str, Any]:
+    """A story's versions from other sources (its near-duplicates) and which one leads."""
+    story(r, story_id)
+    others = dedup.versions(r, story_id)
+    leader = next((v["id"] for v in others if v["leads"]), story_id)
+    return {"story": story_id, "leader": leader, "versions": others}
+
+
+def split_duplicate(r: redis.Redis, settings: Settings, story_id: str, *,
+                    who: str) -> tuple[list[str], Job | None]:
+    """An editor says a match was wrong: the story gets its own card again, and is never
+    matched with those stories again. (the stories it was grouped with, the publish)"""
+    story(r, story_id)
+    others = dedup.split(r, story_id)
+    if not others:
+        raise Conflict(f"story {story_id!r} is not grouped with another version")
+    audit.record(r, who, "split duplicate", story_id, others=others)
+    return others, queues.request_publish(r, settings)

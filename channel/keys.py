@@ -62,6 +62,34 @@ def feed_version(version: int) -> str:
     return f"{PREFIX}feed:v:{version}"  # hash: json, gzip, etag, generated_at
 
 
+def views(day: str, story_id: str) -> str:
+    """HyperLogLog of a story's article-detail viewers on a UTC day (YYYYMMDD); channel/views.py"""
+    return f"{PREFIX}views:{day}:{story_id}"
+
+
+def views_salt(day: str) -> str:
+    return f"{PREFIX}views:salt:{day}"  # random bytes, deleted with the day's counts
+
+
+# Near-duplicate stories (channel/dedup.py): MinHash signatures, LSH bands, groups.
+def dedup_signature(story_id: str) -> str:
+    return f"{PREFIX}dedup:sig:{story_id}"  # the MinHash's uint64 values, as bytes
+
+
+def dedup_band(digest: str) -> str:
+    return f"{PREFIX}dedup:band:{digest}"  # set of story ids whose signature has this band
+
+
+def dedup_members(group: str) -> str:
+    return f"{PREFIX}dedup:group:{group}"  # set of the story ids of one group of duplicates
+
+
+DEDUP_BANDS = PREFIX + "dedup:bands"  # hash story id -> its band digests (to unindex it)
+DEDUP_INFO = PREFIX + "dedup:info"  # hash story id -> JSON {source, title, url, rank}
+DEDUP_GROUP_OF = PREFIX + "dedup:group_of"  # hash story id -> its group
+DEDUP_FOLLOWERS = PREFIX + "dedup:followers"  # hash story id -> the leader it is a copy of
+DEDUP_SPLIT = PREFIX + "dedup:split"  # set of "a|b" pairs an editor split: never matched again
+
 METRICS = PREFIX + "metrics"  # hash of worker-side counters (see channel/metrics.py)
 
 # Coordination.

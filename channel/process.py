@@ -12,7 +12,7 @@ from typing import Any
 
 import redis
 
-from channel import schemas, store
+from channel import dedup, schemas, store
 from channel.config import Settings
 from channel.feed import freshness
 from channel.feed.build import build_card
@@ -162,6 +162,8 @@ def process_article(r: redis.Redis, settings: Settings, article_id: str) -> dict
         raise
     store.mark_ready(r, article, card)
     freshness.note_embargo(r, article)  # a future publishAt: a publish at that moment
+    dedup.forget(r, [article_id])  # its text may have changed: indexed afresh
+    dedup.index(r, article, store.get_source(r, article["source_id"]))
     return card
 
 

@@ -12,12 +12,15 @@ from urllib.parse import urljoin
 import orjson
 import redis
 
-from channel import keys, schemas, store
+from channel import dedup, keys, schemas, store, views
 from channel.config import Settings
 from channel.feed import breaking, editorial, freshness
 
 FEED_BUDGET = 500_000  # bytes; Roku's own feed template refuses bigger feeds
 TOP_ROW = {"id": "top", "title": "Top stories"}
+MOST_VIEWED_ROW = {"id": "most-viewed", "title": "Most viewed"}
+MOST_VIEWED_ITEMS = 10
+DERIVED_ROWS = (TOP_ROW["id"], MOST_VIEWED_ROW["id"])  # made of other rows' cards
 
 
 class EmptyFeed(ValueError):
@@ -64,6 +67,16 @@ def _order(cards: list[dict[str, Any]], pins: dict[str, float]) -> list[dict[str
     return [{**c, "pinned": True} for c in pinned] + rest
 
 
+def most_viewed(r: redis.Redis, cards: list[dict[str, Any]], items: int,
+                now: float) -> list[dict[str, Any]]:
+    """The on-air stories most viewed over the last 24 hours (at least one view), most first."""
+    unique = list({c["id"]: c for c in cards}.values())
+    counts = views.last_day(r, [c["id"] for c in unique], now)
+    ranked = sorted((c for c in unique if counts[c["id"]] >= 1),
+                    key=lambda c: (-counts[c["id"]], c["publishedAt"]))
+    return [{k: v for k, v in c.items() if k != "pinned"} for c in ranked[:items]]
+
+
 def _trim_to_budget(doc: dict[str, Any], budget: int) -> bytes:
     """Drop the oldest cards of the longest rows until the document fits; never break the JSON."""
     body = orjson.dumps(doc)
@@ -87,6 +100,9 @@ def build_feed(
     categories = store.load_categories(r)
     state = editorial.controls(r)
     pins, excluded = state.pins, state.excluded
+    # One story, one card: a duplicate of a story that is shown is left out (channel/dedup.py).
+    copies = {f for f, leader in dedup.followers(r).items() if leader not in excluded}
+    excluded = excluded | copies
     limit = settings.items_per_row
     now = time.time()
     rows: list[dict[str, Any]] = []
@@ -122,6 +138,10 @@ def build_feed(
            if freshness.on_air(c, now, top_age, c["id"] in pins)][: settings.top_stories]
     if top:  # none within Top stories' own maximum age: the category rows alone
         rows.insert(0, {**TOP_ROW, "items": top})
+    if (wanted_row := channel.get("mostViewed")) is not None:
+        if most := most_viewed(r, everything, wanted_row.get("items", MOST_VIEWED_ITEMS), now):
+            rows.insert(1 if top else 0, {**MOST_VIEWED_ROW, **{k: wanted_row[k] for k in
+                                          ("title",) if k in wanted_row}, "items": most})
     doc: dict[str, Any] = {
         "provider": channel.get("provider", "Newsdesk"),
         "language": channel.get("language", "en"),
@@ -178,5 +198,5 @@ def category_feeds(feed: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         f"category/{row['id']}": {**feed, "rows": [row]}
         for row in feed["rows"]
-        if row["id"] != TOP_ROW["id"]
+        if row["id"] not in DERIVED_ROWS
     }

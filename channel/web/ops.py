@@ -216,6 +216,22 @@ def unpull(story_id: str):
     return _editorial(actions.unpull, story_id)
 
 
+@bp.get("/stories/<story_id>/versions")
+@require("viewer")
+def story_versions(story_id: str):
+    """The same story from other sources, and which version the feed shows."""
+    return jsonify(actions.story_versions(redis_client(), story_id))
+
+
+@bp.post("/stories/<story_id>/split")
+@require("editor")
+def split_duplicate(story_id: str):
+    """A wrong match: the story gets its own card again (a publish is queued)."""
+    others, job = actions.split_duplicate(redis_client(), settings(), story_id, who=g.operator)
+    return jsonify({"story": story_id, "splitFrom": others,
+                    "publish": job.id if job else "already queued"})
+
+
 @bp.post("/articles")
 @require("editor")
 def push_article():

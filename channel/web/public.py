@@ -9,7 +9,7 @@ import orjson
 import redis
 from flask import Blueprint, Response, abort, request
 
-from channel import keys, schemas, store
+from channel import dedup, keys, schemas, store, views
 from channel.feed import editorial
 from channel.feed.build import VARIANT_ITEMS, variant_name
 from channel.feed.publish import ROKU, Document, FeedVersion
@@ -206,7 +206,14 @@ def article(article_id: str) -> Response:
         "canonicalUrl": doc.get("canonical_url"),
         "readingTimeMinutes": max(1, round(words / 230)),
     }
+    if also := dedup.versions(r, article_id):
+        detail["alsoFrom"] = [{"id": v["id"], "source": v["source"], "title": v["title"],
+                               "canonicalUrl": v["url"]} for v in also]
     schemas.validate("article-detail", detail)
+    try:  # a view of the detail, counted without storing who (channel/views.py)
+        views.count(r, article_id, request.remote_addr or "", request.user_agent.string)
+    except redis.RedisError:
+        pass  # never fail a detail over its count
     return Response(
         orjson.dumps(detail),
         content_type="application/json",
