@@ -104,3 +104,16 @@ def test_the_detector_on_small_cases():
              "gathered outside the town hall in the rain.")
     assert dedup.is_duplicate(dedup.signature(text), dedup.signature(copy))
     assert not dedup.is_duplicate(dedup.signature(text), dedup.signature(other))
+
+
+def test_cli_versions_and_split(settings, client, cli, r, auth, tmp_path):
+    published(settings, r, tmp_path)
+    wire = wire_story(r)
+    own = rewrite(client, auth, wire)
+    run_worker(r)
+    shown = cli("versions", wire["id"])
+    assert shown.exit_code == 0 and own in shown.output and "yes" in shown.output
+    done = cli("split", own)
+    assert done.exit_code == 0 and wire["id"] in done.output
+    assert audit.entries(r, 1)[0]["who"] == "cli:tester"
+    assert cli("split", own).exit_code != 0

@@ -52,7 +52,7 @@ for command in (
     sources.load_config, sources.sources,
     jobs.refresh, jobs.jobs, jobs.job,
     stories.stories, stories.pin, stories.unpin, stories.hide, stories.unhide, stories.pull,
-    stories.unpull, stories.publish, breaking.breaking,
+    stories.unpull, stories.publish, stories.versions, stories.split, breaking.breaking,
     report.audit, report.channel_status,
     tools.inspect, tools.summarize, tools.thumbnail,
 ):

@@ -111,3 +111,28 @@ def publish() -> None:
 
     version = actions.publish_feed(connect(), settings(), who=operator())
     show({"version": version}, lambda: click.echo(f"published feed version {version}"))
+
+
+@click.command()
+@click.argument("story_id", metavar="ID")
+def versions(story_id: str) -> None:
+    """The same story from other sources (near-duplicates), and which version leads."""
+    from channel import actions
+
+    found = actions.story_versions(connect(), story_id)
+    show(found, lambda: table(
+        ("ID", "SOURCE", "LEADS", "TITLE"),
+        [(v["id"], v["source"], "yes" if v["leads"] else "", short(v["title"], 60))
+         for v in found["versions"]]) if found["versions"]
+        else click.echo(f"{story_id} has no other version"))
+
+
+@click.command()
+@click.argument("story_id", metavar="ID")
+def split(story_id: str) -> None:
+    """A wrong duplicate match: the story gets its own card again (a publish is queued)."""
+    from channel import actions
+
+    others, job = actions.split_duplicate(connect(), settings(), story_id, who=operator())
+    show({"story": story_id, "splitFrom": others, "publish": job.id if job else "already queued"},
+         lambda: click.echo(f"split {story_id} from {', '.join(others)}"))
