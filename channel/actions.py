@@ -16,10 +16,12 @@ import redis
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 
-from channel import audit, config, dedup, schemas, store
+from channel import audit, config, dedup, process, schemas, store
 from channel.config import Settings
 from channel.feed import breaking, editorial, publish
 from channel.sources import push
+from channel.sources.feedparse import FeedError
+from channel.sources.fetch import FetchError
 from workers import queues
 
 
@@ -95,6 +97,18 @@ def create_source(r: redis.Redis, doc: dict[str, Any], *, who: str,
     saved = store.save_source(r, _confined(doc, roots))
     audit.record(r, who, "create source", saved["id"])
     return saved
+
+
+def try_source(r: redis.Redis, settings: Settings, doc: dict[str, Any], *,
+                roots: tuple[Path, ...] | None = None) -> dict[str, Any]:
+    """Read a source as it would be saved and show its first entries; nothing is stored."""
+    _validated("source", doc)
+    confined = _confined(doc, roots)
+    try:
+        return process.try_source(confined, settings, store.load_categories(r))
+    except (FetchError, FeedError, OSError) as exc:
+        field = "url" if "url" in doc else "path"
+        raise Invalid(f"{field}: cannot be read: {str(exc)[:300]}") from exc
 
 
 def update_source(r: redis.Redis, source_id: str, changes: dict[str, Any], *, who: str,

@@ -20,6 +20,7 @@ from channel.images.thumbnails import DEFAULT_SIZES, ImageRefused, ThumbnailSet,
 from channel.images.titlecard import title_card
 from channel.sources import categories, folder, page
 from channel.sources.fetch import FetchError, fetch
+from channel.sources.refresh import READERS
 from channel.text.extract import Extracted, extract_html, extract_text
 from channel.text.keywords import detect_language, extract_tags
 from channel.text.summarize import summarize
@@ -198,3 +199,30 @@ def dry_run(item: str, settings: Settings) -> dict[str, Any]:
         "tags": article["tags"],
         "lead_image": extracted.lead_image,
     }
+
+
+TRY_ENTRIES = 3
+
+
+def try_source(source: dict[str, Any], settings: Settings, known: list[dict[str, Any]],
+               limit: int = TRY_ENTRIES) -> dict[str, Any]:
+    """What Newsdesk would make of a source's first entries (title, summary, ticker, image),
+    before it is saved: the same reading and text recipe, nothing stored and no picture made.
+    A source that cannot be read raises (FetchError, FeedError, OSError); one entry that cannot
+    become a story is reported with its reason."""
+    batch = READERS[source["kind"]](source, {}, settings)
+    entries = []
+    for article in batch.entries[:limit]:
+        try:
+            extracted = _extract(article, settings)
+            _write_text(article, extracted, known)
+        except (ProcessingError, FetchError, ValueError) as exc:
+            entries.append({"title": article["title"], "error": str(exc)[:300]})
+            continue
+        raw = article.get("raw") or {}
+        image = raw.get("image") or extracted.lead_image or (
+            Path(raw["image_path"]).name if raw.get("image_path") else None)
+        entries.append({"title": article["title"], "summary": article["summary"],
+                        "ticker": article["ticker"], "category": article["category"],
+                        "publishedAt": article["published_at"], "image": image})
+    return {"entries": entries, "found": len(batch.entries), "skipped": len(batch.skipped)}

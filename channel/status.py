@@ -91,6 +91,22 @@ def recent_stories(r: redis.Redis, limit: int) -> list[dict[str, Any]]:
     return stories
 
 
+SEARCHED = 2000  # most recent stories a search looks through
+
+
+def search_stories(r: redis.Redis, query: str, limit: int) -> list[dict[str, Any]]:
+    """Recent stories (on air or not) whose title, id, source or category hold every word."""
+    words = query.lower().split()
+    found = []
+    for s in recent_stories(r, SEARCHED):
+        text = " ".join((s["title"], s["id"], s["source"], s["category"])).lower()
+        if all(w in text for w in words):
+            found.append(s)
+            if len(found) >= limit:
+                break
+    return found
+
+
 def _order(score: float | None) -> int | None:
     return None if score is None else int(score)
 

@@ -61,6 +61,14 @@ def create_source():
     return jsonify({"source": source}), 201
 
 
+@bp.post("/sources/try")
+@require("admin")
+def try_source():
+    """What the source would give (its first entries as stories), without saving anything."""
+    return jsonify(actions.try_source(redis_client(), settings(), inputs.json_body("source"),
+                                      roots=settings().allowed_roots()))
+
+
 @bp.get("/sources/<source_id>")
 @require("viewer")
 def get_source(source_id: str):
@@ -162,7 +170,12 @@ def delete_job(job_id: str):
 @bp.get("/stories")
 @require("viewer")
 def list_stories():
-    """Recent stories with their processing status and editorial flags."""
+    """Recent stories with their processing status and editorial flags; ?q= searches them."""
+    query = request.args.get("q") or ""
+    if len(query) > 200:
+        abort(400, description="q is over 200 characters")
+    if query.strip():
+        return jsonify({"stories": status.search_stories(redis_client(), query, _limit(50, 500))})
     return jsonify({"stories": status.recent_stories(redis_client(), _limit(50, 500))})
 
 
