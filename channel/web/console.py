@@ -195,6 +195,12 @@ def story(story_id: str) -> Response:
     return _page("story.html", page="story", story_id=story_id)
 
 
+@bp.get("/stories")
+def stories() -> Response:
+    """Search every recent story, on air or not."""
+    return _page("stories.html", page="stories")
+
+
 @bp.get("/sources")
 def sources() -> Response:
     return _page("sources.html", page="sources")

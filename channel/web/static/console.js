@@ -376,7 +376,10 @@ const story = {
           el("p", {class: "meta"}, `Source: ${doc.source}`,
             doc.canonicalUrl ? [" · ", el("a", {href: doc.canonicalUrl, rel: "noreferrer",
               target: "_blank"}, "original")] : null),
-          el("p", {class: "tags"}, card.tags.map((t) => el("span", {class: "tag"}, t)))));
+          el("p", {class: "tags"}, card.tags.map((t) => el("span", {class: "tag"}, t))),
+          doc.alsoFrom ? el("p", {class: "meta also-from"}, "Also from: ",
+            doc.alsoFrom.flatMap((v, i) => [i ? ", " : "",
+              el("a", {href: `/console/stories/${v.id}`}, v.source)])) : null));
     } else {
       detail.replaceChildren(el("p", {class: "meta"},
         response.status === 404 ? "Not on air: this story is hidden, pulled or not ready yet."
@@ -403,6 +406,7 @@ const story = {
       }));
     }
     document.getElementById("story-actions").replaceChildren(...actions);
+    drawVersions(id, () => this.load()).catch((error) => flash(error.message, "error"));
   },
   start() { this.load(); },
 };
@@ -438,16 +442,222 @@ const sourcesPage = {
               el("div", {class: "meta"}, when(s.health.lastStoryErrorAt))]
             : "—"),
         el("td", {}, fromNow(s.health.nextPoll)),
-        el("td", {}, CAN_EDIT ? button("Refresh", () => refresh({source: s.id},
-          `refresh ${s.id}`, () => this.load()), {"data-refresh": s.id}) : null));
+        el("td", {class: "actions"}, CAN_EDIT ? [
+          button("Refresh", () => refresh({source: s.id}, `refresh ${s.id}`, () => this.load()),
+            {"data-refresh": s.id}),
+          button("Edit", async () => sourceForm.edit(s), {"data-action": "edit"}),
+          button(s.enabled === false ? "Enable" : "Disable", async () => {
+            await api("PATCH", `/v1/ops/sources/${encodeURIComponent(s.id)}`,
+              {enabled: s.enabled === false});
+            flash(`${s.enabled === false ? "Enabled" : "Disabled"} ${s.id}`);
+            await this.load();
+          }, {"data-action": s.enabled === false ? "enable" : "disable"}),
+          button("Delete", async () => {
+            if (!window.confirm(`Delete the source ${s.id}? Its stories stay until they age out.`)) return;
+            await api("DELETE", `/v1/ops/sources/${encodeURIComponent(s.id)}`);
+            flash(`Deleted ${s.id}`);
+            await this.load();
+          }, {"data-action": "delete"}),
+        ] : null));
     }));
   },
   start() {
     wireRefreshAll(() => this.load());
+    sourceForm.start(() => this.load());
     this.load().catch((error) => flash(error.message, "error"));
     setInterval(() => this.load().catch(() => {}), 15000);
   },
 };
+
+// --- add, edit and try a source: refusals shown next to the field they name -------------------
+
+function showFieldErrors(form, general, message) {
+  // The API names each field first ("url: ...; interval: ..."); others go in the general box.
+  for (const node of form.querySelectorAll("[data-error-for]")) node.textContent = "";
+  for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+  general.hidden = true;
+  if (!message) return;
+  const rest = [];
+  for (const part of message.split("; ")) {
+    const match = /^([A-Za-z_]+)(?:\/[^:]*)?: (.*)$/s.exec(part);
+    const slot = match && form.querySelector(`[data-error-for="${match[1]}"]`);
+    if (slot) {
+      slot.textContent = match[2];
+      const input = form.elements[match[1]];
+      if (input) input.setAttribute("aria-invalid", "true");
+    } else {
+      rest.push(part);
+    }
+  }
+  if (rest.length) {
+    general.textContent = rest.join("; ");
+    general.hidden = false;
+  }
+}
+
+const sourceForm = {
+  editing: null,
+  form: null,
+
+  body() {
+    const f = this.form.elements;
+    const body = {};
+    for (const name of ["id", "kind", "url", "path", "category"]) {
+      const value = f[name].value.trim();
+      if (value) body[name] = value;
+    }
+    if (f.interval.value.trim()) body.interval = Number(f.interval.value);
+    body.enabled = f.enabled.checked;
+    return body;
+  },
+
+  edit(source) {
+    const f = this.form.elements;
+    this.editing = source.id;
+    for (const name of ["id", "kind", "url", "path", "category"]) f[name].value = source[name] || "";
+    f.interval.value = source.interval || 300;
+    f.enabled.checked = source.enabled !== false;
+    f.id.readOnly = true;
+    f.kind.disabled = true;
+    document.getElementById("source-form-title").textContent = `Edit ${source.id}`;
+    this.form.querySelector('[data-action="cancel-edit"]').hidden = false;
+    showFieldErrors(this.form, document.getElementById("source-form-error"), null);
+    f.url.focus();
+  },
+
+  reset() {
+    this.editing = null;
+    this.form.reset();
+    this.form.elements.id.readOnly = false;
+    this.form.elements.kind.disabled = false;
+    document.getElementById("source-form-title").textContent = "Add a source";
+    this.form.querySelector('[data-action="cancel-edit"]').hidden = true;
+  },
+
+  async tryIt() {
+    const results = document.getElementById("try-results");
+    const general = document.getElementById("source-form-error");
+    const body = this.body();
+    if (this.editing) Object.assign(body, {id: this.editing, kind: this.form.elements.kind.value});
+    try {
+      const found = await api("POST", "/v1/ops/sources/try", body);
+      showFieldErrors(this.form, general, null);
+      document.getElementById("try-meta").textContent =
+        `${found.found} entr${found.found === 1 ? "y" : "ies"} found, ${found.skipped} skipped; ` +
+        `the first ${found.entries.length} as stories:`;
+      document.getElementById("try-entries").replaceChildren(...found.entries.map((e) =>
+        el("li", {"data-entry": ""},
+          el("strong", {class: "try-title"}, e.title),
+          e.error ? el("p", {class: "error"}, e.error) : [
+            el("p", {class: "try-summary"}, e.summary),
+            el("p", {class: "meta try-ticker"}, `Ticker: ${e.ticker}`),
+            el("p", {class: "meta try-image"}, `Image: ${e.image || "none (a title card)"}`),
+          ])));
+      results.hidden = false;
+    } catch (error) {
+      results.hidden = true;
+      showFieldErrors(this.form, general, error.message);
+    }
+  },
+
+  async save(reload) {
+    const general = document.getElementById("source-form-error");
+    const body = this.body();
+    try {
+      if (this.editing) {
+        const {id, kind, ...changes} = body;
+        await api("PATCH", `/v1/ops/sources/${encodeURIComponent(this.editing)}`, changes);
+        flash(`Saved ${this.editing}`);
+      } else {
+        await api("POST", "/v1/ops/sources", body);
+        flash(`Added ${body.id}`);
+      }
+      showFieldErrors(this.form, general, null);
+      document.getElementById("try-results").hidden = true;
+      this.reset();
+      await reload();
+    } catch (error) {
+      showFieldErrors(this.form, general, error.message);
+    }
+  },
+
+  async start(reload) {
+    this.form = document.getElementById("source-form");
+    if (!this.form) return;
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.save(reload);
+    });
+    this.form.querySelector('[data-action="try-source"]').addEventListener("click",
+      guarded(() => this.tryIt()));
+    this.form.querySelector('[data-action="cancel-edit"]').addEventListener("click", () => this.reset());
+    try {
+      const {categories} = await api("GET", "/v1/ops/categories");
+      document.getElementById("category-ids").replaceChildren(
+        ...categories.map((c) => el("option", {value: c.id}, c.title)));
+    } catch (error) { flash(error.message, "error"); }
+  },
+};
+
+// --- stories: search every recent story, on air or not ------------------------------------------
+
+const storiesPage = {
+  async load(query) {
+    const path = query ? `/v1/ops/stories?limit=200&q=${encodeURIComponent(query)}`
+      : "/v1/ops/stories?limit=100";
+    const {stories} = await api("GET", path);
+    document.getElementById("story-count").textContent = query
+      ? `${stories.length} stor${stories.length === 1 ? "y matches" : "ies match"} “${query}”`
+      : `The ${stories.length} most recent stories`;
+    document.querySelector("#stories tbody").replaceChildren(...stories.map((s) =>
+      el("tr", {"data-story": s.id},
+        el("td", {}, el("a", {href: `/console/stories/${s.id}`}, s.title),
+          el("div", {class: "meta"}, s.id)),
+        el("td", {}, s.status), el("td", {}, s.category), el("td", {}, s.source),
+        el("td", {}, when(s.publishedAt)),
+        el("td", {}, [s.pinned !== null ? "pinned" : null, s.hidden ? "hidden" : null,
+          s.pulled ? "pulled" : null].filter(Boolean).join(", ") || "—"))));
+  },
+  start() {
+    const form = document.getElementById("story-search");
+    const input = document.getElementById("story-query");
+    const initial = new URLSearchParams(location.search).get("q") || "";
+    input.value = initial;
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const query = input.value.trim();
+      history.replaceState(null, "", query ? `?q=${encodeURIComponent(query)}` : location.pathname);
+      this.load(query).catch((error) => flash(error.message, "error"));
+    });
+    this.load(initial).catch((error) => flash(error.message, "error"));
+  },
+};
+
+// --- a story's versions from other sources, and splitting a wrong match -------------------------
+
+async function drawVersions(storyId, reload) {
+  const list = document.getElementById("versions");
+  const state = document.getElementById("versions-state");
+  if (!list) return;
+  const found = await api("GET", `/v1/ops/stories/${encodeURIComponent(storyId)}/versions`);
+  state.textContent = found.versions.length === 0
+    ? "No other source carries this story."
+    : found.leader === storyId ? "This version leads: the feed shows it, the others are its “also from”."
+      : "Another version leads: the feed shows that one instead of this.";
+  list.replaceChildren(...found.versions.map((v) => el("li", {"data-version": v.id},
+    v.leads ? el("span", {class: "leads"}, "leads") : null,
+    el("a", {href: `/console/stories/${v.id}`}, v.title),
+    el("span", {class: "meta"}, `from ${v.source}`),
+    CAN_EDIT ? button("Split", async () => {
+      if (!window.confirm("Not the same story? Each gets its own card again.")) return;
+      const result = await api("POST", `/v1/ops/stories/${encodeURIComponent(v.id)}/split`);
+      flash(`Split: ${v.title}`);
+      if (result.publish && result.publish !== "already queued") {
+        followJob({id: result.publish, status: "queued"}, "publish feed", reload);
+      }
+      await drawVersions(storyId, reload);
+    }, {"data-action": "split"}) : null)));
+}
 
 // --- jobs -----------------------------------------------------------------------------------------
 
@@ -595,7 +805,7 @@ const auditPage = {
   },
 };
 
-const PAGES = {preview, story, sources: sourcesPage, jobs: jobsPage, job: jobPage,
-  audit: auditPage};
+const PAGES = {preview, story, stories: storiesPage, sources: sourcesPage, jobs: jobsPage,
+  job: jobPage, audit: auditPage};
 const current = PAGES[document.body.dataset.page];
 if (current) current.start();
