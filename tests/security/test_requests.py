@@ -123,7 +123,7 @@ def test_no_console_route_writes_on_get_and_the_dashboard_is_gone(app, client):
     from tests.conftest import TOKEN
 
     pages = {"console.login", "console.index", "console.preview", "console.story",
-             "console.sources", "console.jobs", "console.job", "console.audit",
+             "console.stories", "console.sources", "console.jobs", "console.job", "console.audit",
              "console.static"}
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/console") and "GET" in rule.methods:
