@@ -215,7 +215,8 @@ def test_no_video_but_a_live_stream_is_refused() -> None:
 
 def test_short_description_is_the_summary_cut_at_a_sentence(feed: dict[str, Any]) -> None:
     card = feed["rows"][1]["items"][0]
-    first = "The harbour council voted on Tuesday to run a two-year tidal energy trial off the pier."
+    first = ("The harbour council voted on Tuesday to run a two-year tidal energy trial off "
+             "the pier.")
     second = ("Turbines will be installed next spring, and fishermen will be paid for the "
               "weeks the harbour channel is closed to all boats.")
     card["summary"] = f"{first} {second}"

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 import redis
 
-from channel import store
+from channel import schemas, store
 from channel.config import Settings
 from channel.feed import mrss, roku_export, roku_search
 
@@ -87,3 +88,19 @@ def build_exports(r: redis.Redis, feed: dict[str, Any], settings: Settings) -> E
         except ValueError as exc:
             out.refused[name] = str(exc)
     return out
+
+
+def check_document(name: str, body: bytes) -> list[str]:
+    """Every problem with one stored document of a version, by its name: what a test or an
+    operator's check runs over a whole version. Pixel sizes are not known from the bytes."""
+    if name == MRSS:
+        return mrss.check_mrss(body)
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        return [f"(document): not JSON: {exc}"]
+    if name == ROKU:
+        return roku_export.check_roku_export(doc)
+    if name == ROKU_SEARCH:
+        return roku_search.check_search_feed(doc)
+    return schemas.errors("channel-feed", doc, limit=100)

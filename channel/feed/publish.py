@@ -23,7 +23,7 @@ import redis
 
 from channel import keys, schemas, store
 from channel.config import Settings
-from channel.feed import exports
+from channel.feed import build_inputs, exports
 from channel.feed.build import EmptyFeed, build_feed, category_feeds, variants
 
 log = logging.getLogger(__name__)
@@ -154,12 +154,6 @@ def _export_fields(r: redis.Redis, feed: dict[str, Any], settings: Settings,
     return fields
 
 
-def built_from(settings: Settings) -> str:
-    """What a version is built from besides the stories: a change republishes at next start."""
-    return orjson.dumps({"publicUrl": settings.public_url,
-                         "thumbnailSizes": settings.thumbnail_sizes}).decode()
-
-
 def publish(r: redis.Redis, settings: Settings) -> int:
     """Publish a new version if the content changed. Returns the live version number.
 
@@ -190,16 +184,16 @@ def _publish(r: redis.Redis, settings: Settings) -> int:
                      logging.INFO if empty and current is None else logging.ERROR)
         raise PublishRefused(str(exc), empty=empty) from exc
     content = digest(feed)
-    inputs = built_from(settings)
+    inputs = build_inputs.built_from(settings)
     if current is not None:
-        live, live_inputs = r.hmget(keys.feed_version(current), ["digest", "built_from"])
+        live, live_inputs = r.hmget(keys.feed_version(current), ["digest", build_inputs.FIELD])
         if live is not None and live.decode() == content and live_inputs is not None \
                 and live_inputs.decode() == inputs:
             return current
     now = datetime.now(UTC)
     fields: dict[str, Any] = {
         "digest": content,
-        "built_from": inputs,
+        build_inputs.FIELD: inputs,
         "generated_at": now.strftime("%a, %d %b %Y %H:%M:%S GMT"),
         "published_at": store.iso(now),
         **_fields(FEED, feed, body),

@@ -10,9 +10,8 @@ import redis
 from flask import Blueprint, Response, abort, request
 
 from channel import keys, schemas, store
-from channel.feed import editorial
+from channel.feed import editorial, exports
 from channel.feed.build import VARIANT_ITEMS, variant_name
-from channel.feed import exports
 from channel.feed.publish import Document, FeedVersion
 from channel.metrics import POLLS
 from channel.web import headers as headers_module
