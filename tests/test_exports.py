@@ -279,3 +279,11 @@ def test_check_document_names_problems(tmp_path: Path):
     assert exports.check_document("roku-search", b"{}") != []
     assert exports.check_document("roku", orjson.dumps({"providerName": "x"})) != []
     assert publish.FEED == "feed"
+
+
+def test_thumbnail_sizes_setting_is_checked(monkeypatch):
+    monkeypatch.setenv("NEWSDESK_THUMBNAIL_SIZES", "hero=1280x720, hd=320x180")
+    assert Settings.from_env().sizes() == {"hero": (1280, 720), "hd": (320, 180)}
+    monkeypatch.setenv("NEWSDESK_THUMBNAIL_SIZES", "hero=1280by720")
+    with pytest.raises(ValueError, match="NEWSDESK_THUMBNAIL_SIZES: 'hero=1280by720'"):
+        Settings.from_env()

@@ -431,7 +431,7 @@ def check_roku_export(
     Schema errors come first, then the rules JSON Schema cannot express. Thumbnail pixel sizes
     are only known to the caller: pass `image_sizes` (see feed_image_sizes) to check them.
     """
-    errors = schemas.errors(SCHEMA, doc, limit=100)
+    errors = [] if schemas.is_valid(SCHEMA, doc) else schemas.errors(SCHEMA, doc, limit=100)
     if isinstance(doc, dict):
         errors.extend(_cross_field_rules(doc, image_sizes))
     return errors

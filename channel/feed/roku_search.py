@@ -140,7 +140,7 @@ def check_search_feed(doc: dict, *,
 
     Pass `image_sizes` (URL -> width, height; see roku_export.feed_image_sizes) to check the
     images' pixel sizes, which only the caller knows."""
-    errors = schemas.errors(SCHEMA, doc, limit=100)
+    errors = [] if schemas.is_valid(SCHEMA, doc) else schemas.errors(SCHEMA, doc, limit=100)
     if not isinstance(doc, dict):
         return errors
     seen: dict[str, int] = {}
