@@ -176,6 +176,14 @@ def test_a_new_public_url_republishes_at_the_next_start(r, client, tmp_path, mon
     card = feed["rows"][0]["items"][0]
     path = card["thumbnails"]["hd"]["url"].removeprefix("https://cdn.newsdesk.test")
     assert client.get(path).status_code == 200
+    # The article detail (built per request from the stored card) follows too.
+    from app import create_app
+
+    moved = create_app(restarted).test_client()
+    detail = moved.get(f"/v1/articles/{card['id']}.json").get_json()
+    assert detail["card"]["detailUrl"].startswith("https://cdn.newsdesk.test/v1/articles/")
+    assert all(u.startswith(("https://cdn.newsdesk.test/", "https://media.test.example/"))
+               for u in _urls(detail["card"]))
     # Started again with the same address: nothing to do.
     assert Scheduler(r, restarted).follow_config() == []
 

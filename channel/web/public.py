@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, request
 
 from channel import keys, schemas, store
 from channel.feed import editorial, exports
-from channel.feed.build import VARIANT_ITEMS, variant_name
+from channel.feed.build import VARIANT_ITEMS, rebase_card, variant_name
 from channel.feed.publish import Document, FeedVersion
 from channel.metrics import POLLS
 from channel.web import headers as headers_module
@@ -219,7 +219,7 @@ def article(article_id: str) -> Response:
         abort(404, description=f"no story {inputs.prefix(article_id, 20)}")
     words = sum(len(p.split()) for p in doc.get("paragraphs", []))
     detail = {
-        "card": cards[0],
+        "card": rebase_card(cards[0], settings().public_url),  # URLs on today's public URL
         "paragraphs": [p for p in doc.get("paragraphs", []) if p.strip()],
         "byline": doc.get("byline"),
         "source": doc["source_id"],
