@@ -16,12 +16,10 @@ import redis
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 
-from channel import audit, config, dedup, process, schemas, store
+from channel import audit, config, dedup, schemas, store
 from channel.config import Settings
-from channel.feed import breaking, editorial, publish
+from channel.feed import breaking, build_inputs, editorial, publish
 from channel.sources import push
-from channel.sources.feedparse import FeedError
-from channel.sources.fetch import FetchError
 from workers import queues
 
 
@@ -99,16 +97,12 @@ def create_source(r: redis.Redis, doc: dict[str, Any], *, who: str,
     return saved
 
 
-def try_source(r: redis.Redis, settings: Settings, doc: dict[str, Any], *,
-                roots: tuple[Path, ...] | None = None) -> dict[str, Any]:
-    """Read a source as it would be saved and show its first entries; nothing is stored."""
+def source_to_try(doc: dict[str, Any], *,
+                  roots: tuple[Path, ...] | None = None) -> dict[str, Any]:
+    """A source as it would be saved (checked, its path confined), to try before saving:
+    process.try_source reads it; nothing is stored."""
     _validated("source", doc)
-    confined = _confined(doc, roots)
-    try:
-        return process.try_source(confined, settings, store.load_categories(r))
-    except (FetchError, FeedError, OSError) as exc:
-        field = "url" if "url" in doc else "path"
-        raise Invalid(f"{field}: cannot be read: {str(exc)[:300]}") from exc
+    return _confined(doc, roots)
 
 
 def update_source(r: redis.Redis, source_id: str, changes: dict[str, Any], *, who: str,
@@ -367,3 +361,20 @@ def split_duplicate(r: redis.Redis, settings: Settings, story_id: str, *,
         raise Conflict(f"story {story_id!r} is not grouped with another version")
     audit.record(r, who, "split duplicate", story_id, others=others)
     return others, queues.request_publish(r, settings)
+
+
+def follow_config(r: redis.Redis, settings: Settings) -> list[str]:
+    """At start: bring the live feed in line with the configuration it was not built from.
+
+    A new public URL needs only a publish (cards are rebased on it at every build); new
+    thumbnail sizes need every ready story processed again, which publishes as it goes.
+    Returns what changed ("publicUrl", "thumbnailSizes"); [] costs one Redis read or two.
+    """
+    changed = build_inputs.changed(r, settings)
+    if "thumbnailSizes" in changed:
+        for story_id in store.ready_ids(r):
+            queues.enqueue_process(r, settings, story_id)
+    if changed:
+        queues.request_publish(r, settings)
+        audit.record(r, "newsdesk", "follow config", ", ".join(changed))
+    return changed

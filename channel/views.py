@@ -30,22 +30,31 @@ def day_of(moment: float) -> str:
     return datetime.fromtimestamp(moment, UTC).strftime("%Y%m%d")
 
 
+SALT_RECHECK = 60.0  # seconds a process trusts its copy of the day's salt
+
+
 class Salts:
-    """Today's salt, read from Redis once per day per process (every web process agrees)."""
+    """The day's salt, shared by every web process through Redis and re-read at most once a
+    minute (a Redis that lost it gets a new one, and every process agrees again soon)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._day: str | None = None
         self._salt = b""
+        self._until = 0.0
 
     def get(self, r: redis.Redis, day: str) -> bytes:
-        if self._day == day:
+        if self._day == day and time.monotonic() < self._until:
             return self._salt
         with self._lock:
-            if self._day != day:
+            if self._day != day or time.monotonic() >= self._until:
                 r.set(keys.views_salt(day), secrets.token_bytes(16), nx=True, ex=KEEP)
                 self._salt, self._day = r.get(keys.views_salt(day)) or b"", day
+                self._until = time.monotonic() + SALT_RECHECK
         return self._salt
+
+    def forget(self) -> None:
+        self._day, self._until = None, 0.0
 
 
 salts = Salts()

@@ -13,6 +13,12 @@ from tests.newsroom import load_newsroom
 from workers import queues
 
 
+@pytest.fixture(autouse=True)
+def fresh_salt():
+    """Each test's Redis starts empty: so does this process's copy of the day's salt."""
+    views.salts.forget()
+
+
 @pytest.fixture
 def on_air(settings, r, tmp_path):
     load_newsroom(r, tmp_path)

@@ -11,7 +11,9 @@ from typing import Any
 from flask import Blueprint, Response, abort, g, jsonify, request
 from rq.job import Job
 
-from channel import actions, audit, status, store
+from channel import actions, audit, process, status, store
+from channel.sources.feedparse import FeedError
+from channel.sources.fetch import FetchError
 from channel.web import inputs, openapi, redis_client, settings
 from channel.web.auth import require
 from channel.web.errors import error
@@ -65,8 +67,13 @@ def create_source():
 @require("admin")
 def try_source():
     """What the source would give (its first entries as stories), without saving anything."""
-    return jsonify(actions.try_source(redis_client(), settings(), inputs.json_body("source"),
-                                      roots=settings().allowed_roots()))
+    source = actions.source_to_try(inputs.json_body("source"), roots=settings().allowed_roots())
+    try:
+        return jsonify(process.try_source(source, settings(),
+                                          store.load_categories(redis_client())))
+    except (FetchError, FeedError, OSError) as exc:  # the field that could not be read
+        return error(422, f"{'url' if 'url' in source else 'path'}: cannot be read: "
+                          f"{str(exc)[:300]}")
 
 
 @bp.get("/sources/<source_id>")
