@@ -4,6 +4,7 @@ sub init()
     m.headline = m.top.findNode("headline")
     m.caption = m.top.findNode("caption")
     m.liveBadge = m.top.findNode("liveBadge")
+    m.updatedBadge = m.top.findNode("updatedBadge")
     ' Decode at the device's real pixel size (320x180 on an HD device).
     spec = NewsdeskUiSpec(CreateObject("roDeviceInfo").GetUIResolution().name)
     m.poster.loadWidth = spec.poster.width
@@ -22,6 +23,9 @@ sub onContentChanged()
     m.placeholder.color = NewsdeskColor(content.placeholderColor, "0x202830FF")
     m.poster.uri = content.HDPosterUrl
     m.liveBadge.visible = content.kind = "live"
+    updated = false
+    if content.hasField("updated") then updated = content.updated = true
+    m.updatedBadge.visible = updated
 end sub
 
 sub onFocusChanged()

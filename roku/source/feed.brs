@@ -268,6 +268,7 @@ function ndParseCard(card as dynamic) as dynamic
         placeholderColor: ndStringOr(card.placeholderColor, "#202830")
         detailUrl: detailUrl
         titleCard: titleCard
+        updatedAt: ndStringOr(card.updatedAt, "") ' changed after it went on air: "Updated"
         video: ndParseVideo(card.video)
     }
 end function
@@ -462,6 +463,8 @@ sub ndFillItem(node as object, card as object, ui as object)
         ' The poster is a title card that already shows the headline: the row
         ' item leaves its own caption out (the detail screen keeps its title).
         titleCard: card.titleCard
+        ' The story changed after it went on air: the card says "Updated".
+        updated: card.updatedAt <> ""
     })
 end sub
 
@@ -478,7 +481,7 @@ sub ndFillLiveItem(node as object, live as object)
     node.url = live.url
     node.streamFormat = ndStreamFormat(live.videoType)
     node.live = true
-    node.addFields({ kind: "live", detailUrl: "", ticker: live.title, heroUrl: poster, placeholderColor: "#b01020", category: "live", pinned: true, titleCard: false })
+    node.addFields({ kind: "live", detailUrl: "", ticker: live.title, heroUrl: poster, placeholderColor: "#b01020", category: "live", pinned: true, titleCard: false, updated: false })
 end sub
 
 ' feed: NewsdeskParseFeed(...).feed. Returns the RowList content: a root

@@ -32,6 +32,7 @@ sub Main()
         { name: "the banner hides itself at expiresAt", fn: testBreakingExpiry }
         { name: "a broken breaking alert is ignored, the rows stay", fn: testBreakingBroken }
         { name: "ISO 8601 times to Unix seconds", fn: testIsoSeconds }
+        { name: "a card updated after it went on air is flagged, others not", fn: testUpdatedFlag }
         { name: "first load failing retries at 5, 10, 20, 40 s and says so", fn: testFirstLoadBackoff }
         { name: "the error state clears itself when a feed arrives", fn: testErrorClears }
         { name: "a failure with a feed on screen keeps the poll interval", fn: testFailureWithFeed }
@@ -712,4 +713,21 @@ sub testLivePoster(t as object)
     root = NewsdeskBuildRows(NewsdeskParseFeed(FormatJson(raw)).feed, "FHD")
     checkEqual(t, root.getChild(0).getChild(0).HDPosterUrl, raw.liveStream.thumbnail, "the feed's poster")
     checkEqual(t, root.getChild(0).getChild(0).heroUrl, raw.liveStream.thumbnail, "and as the hero")
+end sub
+
+sub testUpdatedFlag(t as object)
+    raw = rawFeed()
+    first = raw.rows[0].items[0]
+    first.updatedAt = "2026-12-02T01:45:00Z"
+    root = NewsdeskBuildRows(NewsdeskParseFeed(FormatJson(raw)).feed, "FHD")
+    found = NewsdeskFindItem(root, first.id)
+    check(t, found <> invalid, "the updated card is in the rows")
+    if found <> invalid then checkEqual(t, found.node.updated, true, "flagged Updated")
+    plain = NewsdeskBuildRows(NewsdeskParseFeed(fixture("feed.json")).feed, "FHD")
+    for each row in rawFeed().rows
+        for each card in row.items
+            item = NewsdeskFindItem(plain, card.id)
+            if item <> invalid and card.updatedAt = invalid then checkEqual(t, item.node.updated, false, "not flagged: " + card.id)
+        end for
+    end for
 end sub
