@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 import redis
 
-from channel import keys, schemas, store
+from channel import keys, replication, schemas, store
 from channel.config import Settings
 from channel.feed import roku_export
 from channel.feed.build import EmptyFeed, build_feed, category_feeds, variants
@@ -186,6 +186,7 @@ def _publish(r: redis.Redis, settings: Settings) -> int:
         log.warning("version %d not published: version %d, built later, is already live",
                      version, live)
         return live
+    replication.confirm_replicated(r)  # a version TVs may have seen must outlive a failover
     store.keep_thumbnails(r, [t["url"] for row in feed["rows"] for card in row["items"]
                               for t in card["thumbnails"].values()])
     log.info("published feed version %d (%d bytes)", version, len(body))
@@ -196,14 +197,16 @@ def _switch(r: redis.Redis, version: int, fields: dict[str, Any], kept: int) -> 
     """Write the version and point TVs at it, unless a newer version is live. Returns the live one.
 
     Versions are numbered when their build starts, so the higher number holds the fresher
-    content: a publish that finishes late must not switch the pointer back.
+    content: a publish that finishes late must not switch the pointer back. An equal number
+    live is not replaced either: after a failover lost the counter's last increments, a
+    publisher cut off since then may hold the number the new primary gave a newer build.
     """
     with r.pipeline(transaction=True) as p:
         while True:
             try:
                 p.watch(keys.FEED_CURRENT, keys.FEED_VERSIONS)
                 live = p.get(keys.FEED_CURRENT)
-                if live is not None and int(live) > version:
+                if live is not None and int(live) >= version:
                     return int(live)
                 old = [int(v) for v in p.lrange(keys.FEED_VERSIONS, kept - 1, -1)]
                 p.multi()
