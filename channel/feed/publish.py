@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 import redis
 
-from channel import keys, replication, schemas, store
+from channel import clock, keys, replication, schemas, store
 from channel.config import Settings
 from channel.feed import roku_export
 from channel.feed.build import EmptyFeed, build_feed, category_feeds, variants
@@ -102,7 +102,7 @@ LIMIT = 1.0  # seconds a publish request may wait for quiet
 def is_due(r: redis.Redis, quiet: float = QUIET, limit: float = LIMIT) -> bool:
     """Publish now: no story became ready for `quiet` seconds, or the oldest unserved request
     has waited `limit` seconds (a long burst still publishes every second or so)."""
-    now = time.time()
+    now = clock.now(r)  # the stamps are the Redis server's (channel/clock.py)
     last, since = r.mget(keys.LAST_READY, keys.PUBLISH_PENDING)
     return now - float(last or 0) >= quiet or (since is not None and now - float(since) >= limit)
 
@@ -113,9 +113,10 @@ def wait_for_quiet(r: redis.Redis, quiet: float = QUIET, limit: float = LIMIT) -
     Waits until no story became ready for `quiet` seconds, and never longer than `limit`.
     """
     deadline = time.time() + limit
+    skew = clock.now(r) - time.time()  # LAST_READY is the Redis server's time
     while time.time() < deadline:
         last = float(r.get(keys.LAST_READY) or 0)
-        if time.time() - last >= quiet:
+        if time.time() + skew - last >= quiet:
             return
         time.sleep(min(quiet, max(0.01, deadline - time.time())))
 
