@@ -96,10 +96,10 @@ class TV(threading.Thread):
         self.statuses: Counter[str] = Counter()
         self.versions: list[int] = []
         self.errors: list[str] = []
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             try:
                 with urllib.request.urlopen(self.url, timeout=10) as response:
                     response.read()
@@ -111,11 +111,12 @@ class TV(threading.Thread):
             except OSError as exc:
                 self.statuses["no answer"] += 1
                 self.errors.append(f"{time.strftime('%X')} {exc}")
-            self._stop.wait(self.every)
+            self._stopping.wait(self.every)
 
     def stop(self) -> None:
-        self._stop.set()
-        self.join(timeout=15)
+        self._stopping.set()
+        if self.is_alive():
+            self.join(timeout=15)
 
     @property
     def polls(self) -> int:
