@@ -14,7 +14,6 @@ import urllib.request
 
 import orjson
 import pytest
-import redis
 from rq.job import Job
 
 from channel import keys
@@ -70,14 +69,14 @@ def test_a_cut_off_worker_host_hands_its_job_over_and_publishes_nothing_older(tm
         # One Redis, reachable on each host's link (the test's namespace plays the Redis host).
         server.args[server.args.index("--bind") + 1] = " ".join(h.gateway for h in hosts.values())
         tv = TV(f"http://{web.address}:8000/v1/feed.json", every=0.1)
+        r = server.client()
         try:
             server.start()
-            r = server.client()
 
             def env_on(host: netns.Host) -> dict[str, str]:
-                return newsdesk_env(tmp_path, {"REDIS_URL": f"redis://{host.gateway}:"
-                                                            f"{server.port}/0"},
-                                    NEWSDESK_ALLOW_LOOPBACK="1", NEWSDESK_CHANNEL_CONFIG=str(config))
+                url = f"redis://{host.gateway}:{server.port}/0"
+                return newsdesk_env(tmp_path, {"REDIS_URL": url}, NEWSDESK_ALLOW_LOOPBACK="1",
+                                    NEWSDESK_CHANNEL_CONFIG=str(config))
 
             here = env_on(host_a)  # the scheduler and the CLI run beside Redis
             procs.cli(here, "load-config", str(config))
@@ -147,10 +146,5 @@ def test_a_cut_off_worker_host_hands_its_job_over_and_publishes_nothing_older(tm
         finally:
             tv.stop()
             procs.stop_all()
+            r.close()
             server.stop()
-            with_redis_closed(locals().get("r"))
-
-
-def with_redis_closed(client: redis.Redis | None) -> None:
-    if client is not None:
-        client.close()
