@@ -70,3 +70,11 @@ def test_a_live_version_is_never_replaced_by_an_older_or_equal_number(settings, 
         assert publish._switch(r, number, stale, settings.feed_versions_kept) == live
     assert int(r.get(keys.FEED_CURRENT)) == live
     assert r.hget(keys.feed_version(live), "feed.etag") == kept
+
+
+def test_a_redis_error_mid_command_is_one_line_not_a_traceback(cli, r):
+    """What an operator sees when Redis fails under a command (a failover under way)."""
+    r.set(keys.SOURCES, "not a set")  # every command reading the sources now gets an error
+    result = cli("sources", "list")
+    assert result.exit_code == 1 and "WRONGTYPE" in result.stderr
+    assert "Traceback" not in result.stderr
