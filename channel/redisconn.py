@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 import redis
-from redis.backoff import ExponentialBackoff
+from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.retry import Retry
 from redis.sentinel import Sentinel
 
@@ -81,8 +81,12 @@ def connect_sentinel(sentinels: tuple[tuple[str, int], ...], master: str, *,
     """
     manager = Sentinel(
         list(sentinels),
+        # No retries per Sentinel: the next one is asked instead. redis-py's default (backoff up
+        # to seconds, per Sentinel, per lookup) made one dead Sentinel cost every new connection
+        # seconds, and a wrong password most of a minute.
         sentinel_kwargs={"password": sentinel_password, "socket_timeout": SENTINEL_TIMEOUT,
-                         "socket_connect_timeout": SENTINEL_TIMEOUT},
+                         "socket_connect_timeout": SENTINEL_TIMEOUT,
+                         "retry": Retry(NoBackoff(), 0)},
     )
     if password is not None:
         kwargs.setdefault("password", password)

@@ -53,6 +53,7 @@ class Node:
     host: str
     port: int
     args: list[str] = field(default_factory=list)
+    password: str | None = None  # what this node asks its clients for (requirepass)
     process: subprocess.Popen | None = None
 
     @property
@@ -61,7 +62,7 @@ class Node:
 
     def client(self, **kwargs) -> redis.Redis:
         return redis.Redis(self.host, self.port, socket_timeout=2, socket_connect_timeout=2,
-                           **kwargs)
+                           password=self.password, **kwargs)
 
     def start(self, extra: list[str] | None = None, timeout: float = 10.0) -> Node:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -98,17 +99,21 @@ class Node:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def redis_node(directory: Path, host: str, port: int, replica_of: Node | None = None) -> Node:
+def redis_node(directory: Path, host: str, port: int, replica_of: Node | None = None,
+               password: str | None = None) -> Node:
     """A data server with AOF on, as in docker-compose.ha.yml."""
     args = ["--bind", host, "--port", str(port), "--dir", str(directory), "--appendonly", "yes",
             "--save", "", "--maxmemory-policy", "noeviction", "--protected-mode", "no",
             "--repl-diskless-sync-delay", "0"]
     if replica_of is not None:
         args += ["--replicaof", replica_of.host, str(replica_of.port)]
-    return Node(directory, host, port, args)
+    if password:
+        args += ["--requirepass", password, "--masterauth", password]
+    return Node(directory, host, port, args, password)
 
 
-def sentinel_node(directory: Path, host: str, port: int, primary: Node, quorum: int = 2) -> Node:
+def sentinel_node(directory: Path, host: str, port: int, primary: Node, quorum: int = 2,
+                  password: str | None = None) -> Node:
     """A Sentinel watching `primary`; its config file is its own (Sentinel rewrites it)."""
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / "sentinel.conf"
@@ -117,8 +122,10 @@ def sentinel_node(directory: Path, host: str, port: int, primary: Node, quorum: 
         f"sentinel monitor {MASTER} {primary.host} {primary.port} {quorum}\n"
         f"sentinel down-after-milliseconds {MASTER} {DOWN_AFTER_MS}\n"
         f"sentinel failover-timeout {MASTER} 10000\n"
-        f"sentinel parallel-syncs {MASTER} 1\n")
-    return Node(directory, host, port, [str(config), "--sentinel"])
+        f"sentinel parallel-syncs {MASTER} 1\n"
+        + (f"sentinel auth-pass {MASTER} {primary.password}\n" if primary.password else "")
+        + (f"requirepass {password}\nsentinel sentinel-pass {password}\n" if password else ""))
+    return Node(directory, host, port, [str(config), "--sentinel"], password)
 
 
 @dataclass
@@ -153,12 +160,14 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def cluster(root: Path, host: str = "127.0.0.1") -> Iterator[Cluster]:
+def cluster(root: Path, host: str = "127.0.0.1", password: str | None = None,
+            sentinel_password: str | None = None) -> Iterator[Cluster]:
     """A primary, a synced replica and three Sentinels that agree on the primary."""
-    primary = redis_node(root / "primary", host, free_port(host))
-    replica = redis_node(root / "replica", host, free_port(host), replica_of=primary)
-    sentinels = [sentinel_node(root / f"sentinel-{n}", host, free_port(host), primary)
-                 for n in (1, 2, 3)]
+    primary = redis_node(root / "primary", host, free_port(host), password=password)
+    replica = redis_node(root / "replica", host, free_port(host), replica_of=primary,
+                         password=password)
+    sentinels = [sentinel_node(root / f"sentinel-{n}", host, free_port(host), primary,
+                               password=sentinel_password) for n in (1, 2, 3)]
     found = Cluster(primary, replica, sentinels)
     try:
         primary.start()
