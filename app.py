@@ -11,7 +11,7 @@ from flask import Flask, g, request
 from channel import logs
 from channel.config import Settings, operators
 from channel.redisconn import connect_to, warn_if_evicting
-from channel.web import console, headers, health, inputs, ops, public
+from channel.web import console, demo_media, headers, health, inputs, ops, public
 from channel.web.errors import register_error_handlers
 from channel.web.fastpath import PollFastPath
 
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(ops.bp)
+    app.register_blueprint(demo_media.bp)
     console.init_app(app)
     headers.init_app(app)
     app.wsgi_app = PollFastPath(app)  # the TV poll skips Flask's per-request machinery

@@ -18,7 +18,7 @@ from rq.job import Job, JobStatus
 
 from channel import audit, config, schemas, store
 from channel.config import Settings
-from channel.feed import editorial, publish
+from channel.feed import build_inputs, editorial, publish
 from channel.sources import push
 from workers import queues
 
@@ -293,3 +293,20 @@ def publish_feed(r: redis.Redis, settings: Settings, *, who: str) -> int:
         raise Conflict(f"publish refused: {exc}") from exc
     audit.record(r, who, "publish", str(version))
     return version
+
+
+def follow_config(r: redis.Redis, settings: Settings) -> list[str]:
+    """At start: bring the live feed in line with the configuration it was not built from.
+
+    A new public URL needs only a publish (cards are rebased on it at every build); new
+    thumbnail sizes need every ready story processed again, which publishes as it goes.
+    Returns what changed ("publicUrl", "thumbnailSizes"); [] costs one Redis read or two.
+    """
+    changed = build_inputs.changed(r, settings)
+    if "thumbnailSizes" in changed:
+        for story_id in store.ready_ids(r):
+            queues.enqueue_process(r, settings, story_id)
+    if changed:
+        queues.request_publish(r, settings)
+        audit.record(r, "newsdesk", "follow config", ", ".join(changed))
+    return changed

@@ -17,8 +17,27 @@ import yaml
 MIN_TOKEN = 16  # characters of an operator token; shorter ones are guessable
 ROLES = ("viewer", "editor", "admin")  # ordered: each may do what the one before may
 
+# The thumbnail sizes every story gets (name, width, height): what the TV shows, 16:9. The
+# exports need one of at least 800x450 (Roku) and one of at most 1920x1080 (Roku Search).
+THUMBNAIL_SIZES: tuple[tuple[str, int, int], ...] = (
+    ("hero", 1280, 720), ("dp", 800, 450), ("fhd", 480, 270), ("hd", 320, 180))
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
+
+
+def _sizes(raw: str) -> tuple[tuple[str, int, int], ...]:
+    """NEWSDESK_THUMBNAIL_SIZES: "hero=1280x720,dp=800x450,..."; empty means the default."""
+    if not raw.strip():
+        return THUMBNAIL_SIZES
+    sizes = []
+    for entry in filter(None, (e.strip() for e in raw.split(","))):
+        name, _, size = entry.partition("=")
+        width, _, height = size.lower().partition("x")
+        if not (name.strip() and width.isdigit() and height.isdigit()):
+            raise ValueError(f"NEWSDESK_THUMBNAIL_SIZES: {entry!r} is not name=WIDTHxHEIGHT")
+        sizes.append((name.strip(), int(width), int(height)))
+    return tuple(sizes)
 
 
 def _number(name: str, default: int | float) -> int | float:
@@ -59,6 +78,11 @@ class Settings:
     fetch_timeout: float = 20.0  # seconds for one fetch, redirects and slow bodies included
     allow_loopback: bool = False  # fetches may reach 127.0.0.0/8 (tests, local demos)
     data_dir: Path = ROOT / "var"
+    thumbnail_sizes: tuple[tuple[str, int, int], ...] = THUMBNAIL_SIZES
+
+    def sizes(self) -> dict[str, tuple[int, int]]:
+        """The thumbnail sizes as channel.images takes them: name -> (width, height)."""
+        return {name: (w, h) for name, w, h in self.thumbnail_sizes}
 
     @property
     def redis_configured(self) -> bool:
@@ -101,6 +125,7 @@ class Settings:
             local_roots=tuple(Path(p).resolve() for p in
                               env.get("NEWSDESK_LOCAL_ROOTS", "").split(os.pathsep) if p),
             data_dir=Path(env.get("NEWSDESK_DATA_DIR") or cls.data_dir),
+            thumbnail_sizes=_sizes(env.get("NEWSDESK_THUMBNAIL_SIZES", "")),
         )
         operators(found)  # refuse short or malformed tokens as the process starts
         if found.redis_url and found.redis_sentinels:

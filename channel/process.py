@@ -129,7 +129,7 @@ def _thumbnails(article: dict[str, Any], extracted: Extracted,
         data, article["image_error"] = None, f"image not fetched: {exc}"[:300]
     focal = tuple(article["focal"]) if article.get("focal") else None
     tset, reason = thumbnails_or_title_card(data, article["title"], article["category"],
-                                            focal=focal)
+                                            settings.sizes(), focal=focal)
     if reason and data is not None:
         log.warning("article %s: image refused, using a title card: %s", article["id"], reason)
         article["image_error"] = reason[:300]

@@ -185,6 +185,11 @@ def failed_stories(r: redis.Redis, source_id: str) -> int:
     return r.scard(keys.source_failed_stories(source_id))
 
 
+def ready_ids(r: redis.Redis) -> list[str]:
+    """Every ready story (those with a card), in no particular order."""
+    return sorted(i.decode() for i in r.hkeys(keys.CARDS))
+
+
 def get_cards(r: redis.Redis, ids: list[str]) -> list[dict[str, Any]]:
     if not ids:
         return []

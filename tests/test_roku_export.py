@@ -128,8 +128,10 @@ def test_short_form_video_fields(export: dict[str, Any], feed: dict[str, Any]) -
     assert item["id"] == card["id"]
     assert item["title"] == card["title"]
     assert item["thumbnail"] == card["thumbnails"]["dp"]["url"]
-    assert item["shortDescription"] == card["ticker"]
-    assert item["longDescription"] == card["summary"]
+    # The summary, not the ticker (which repeats the headline); it fits in 200 characters
+    # whole, so there is nothing longer to say and longDescription is left out.
+    assert item["shortDescription"] == card["summary"]
+    assert "longDescription" not in item
     assert item["releaseDate"] == "2026-11-27"
     assert item["genres"] == ["news"]
     assert item["tags"] == ["energy", "harbour council", "business"]
@@ -201,10 +203,29 @@ def test_the_same_feed_gives_the_same_export(feed: dict[str, Any]) -> None:
     assert build_roku_export(feed) == build_roku_export(copy.deepcopy(feed))
 
 
-def test_no_video_but_a_live_stream_exports_the_live_feed_only() -> None:
+def test_no_video_but_a_live_stream_is_refused() -> None:
+    """The spec needs one of movies, series, shortFormVideos, tvSpecials: liveFeeds alone is
+    what went live right after the first start, before any video story was ready."""
     doc = build_roku_export(make_feed(videos=False))
-    assert "shortFormVideos" not in doc and "playlists" not in doc and "categories" not in doc
-    assert len(doc["liveFeeds"]) == 1
+    assert "shortFormVideos" not in doc and len(doc["liveFeeds"]) == 1
+    with pytest.raises(ExportInvalid) as caught:
+        validate_roku_export(doc)
+    assert any("shortFormVideos" in e for e in caught.value.errors)
+
+
+def test_short_description_is_the_summary_cut_at_a_sentence(feed: dict[str, Any]) -> None:
+    card = feed["rows"][1]["items"][0]
+    first = ("The harbour council voted on Tuesday to run a two-year tidal energy trial off "
+             "the pier.")
+    second = ("Turbines will be installed next spring, and fishermen will be paid for the "
+              "weeks the harbour channel is closed to all boats.")
+    card["summary"] = f"{first} {second}"
+    assert len(card["summary"]) > 200
+    doc = build_roku_export(feed)
+    item = next(v for v in doc["shortFormVideos"] if v["id"] == card["id"])
+    assert item["shortDescription"] == first
+    assert item["longDescription"] == card["summary"]
+    assert item["shortDescription"] != card["ticker"]
     assert check_roku_export(doc) == []
 
 
@@ -212,7 +233,7 @@ def test_no_video_and_no_live_stream_is_refused() -> None:
     doc = build_roku_export(make_feed(videos=False, live=False))
     with pytest.raises(ExportInvalid) as caught:
         validate_roku_export(doc)
-    assert any("shortFormVideos or liveFeeds" in e for e in caught.value.errors)
+    assert any("shortFormVideos" in e for e in caught.value.errors)
 
 
 def test_long_descriptions_are_used_and_clipped(feed: dict[str, Any]) -> None:
@@ -221,7 +242,8 @@ def test_long_descriptions_are_used_and_clipped(feed: dict[str, Any]) -> None:
     doc = build_roku_export(feed, long_descriptions={story: text})
     item = next(v for v in doc["shortFormVideos"] if v["id"] == story)
     assert len(item["longDescription"]) <= 500
-    assert item["longDescription"].endswith("…")
+    assert item["longDescription"].endswith("three hours.")  # cut at a sentence
+    assert len(item["longDescription"]) > len(item["shortDescription"])
     assert item["longDescription"].startswith("The council heard evidence")
     assert check_roku_export(doc) == []
 
@@ -409,7 +431,7 @@ BROKEN: list[tuple[str, Callable[[Doc], None], str]] = [
     ("duplicate ids", _duplicate_id, "shortFormVideos/1/id"),
     ("live id clashes with a video", _live_id_clashes, "liveFeeds/0/id"),
     ("over 500 KB", _oversize, f"limit is {FEED_BUDGET} bytes"),
-    ("no content item", _no_content, "shortFormVideos or liveFeeds"),
+    ("no content item", _no_content, "shortFormVideos item"),
     ("unknown field", _set("shortFormVideos/0/shortDesc", "typo"), "shortFormVideos/0"),
 ]
 

@@ -15,7 +15,7 @@ import uuid
 import redis
 from rq.job import Job
 
-from channel import clock, keys, store
+from channel import actions, clock, keys, store
 from channel.config import Settings
 from workers import queues, watchdog
 
@@ -115,6 +115,20 @@ class Scheduler:
             queues.request_publish(self.r, self.settings)
         return queued
 
+    def follow_config(self) -> list[str]:
+        """Once at start: a public URL or thumbnail sizes the live feed was not built with
+        republish it (see channel.actions.follow_config)."""
+        try:
+            changed = actions.follow_config(self.r, self.settings)
+        except redis.RedisError as exc:
+            log.warning("scheduler: could not compare the configuration with the live feed "
+                        "(%s); the periodic publish will catch up", exc)
+            return []
+        if changed:
+            log.info("configuration changed since the live feed was built (%s): publishing "
+                     "again", ", ".join(changed))
+        return changed
+
     def run(self) -> None:
         def stop(*_):
             self.stopping.set()
@@ -122,6 +136,7 @@ class Scheduler:
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         log.info("scheduler %s started", self.token[:8])
+        self.follow_config()
         try:
             while not self.stopping.is_set():
                 try:

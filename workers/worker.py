@@ -25,7 +25,7 @@ from channel import keys
 from channel.config import Settings
 from channel.redisconn import connect_to, warn_if_evicting
 
-# Imported here, before any fork, so every work horse starts with the pipeline loaded.
+# Imported at start, so the first job does not pay for loading the pipeline.
 from workers import jobs, queues
 from workers.watchdog import HEARTBEAT, LIVENESS_TTL
 

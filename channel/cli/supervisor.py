@@ -136,6 +136,8 @@ class Supervisor:
             f"\nFeed: {base}/v1/feed.json\n"
             f"Console: {base}/console (log in with the operator token)\n"
             f"Roku Direct Publisher export: {base}/v1/roku.json\n"
+            f"Roku Search feed: {base}/v1/roku-search.json\n"
+            f"Media RSS (Fire TV, FAST, players): {base}/v1/mrss.xml\n"
             f"Health: {base}/healthz and {base}/readyz; metrics: {base}/metrics\n"
             f"Operator API: {base}/v1/ops (Authorization: Bearer <operator token>)\n"
             f"{token}"

@@ -1,6 +1,8 @@
 """Build the channel feed from ready, visible stories: its cards, rows, variants and category feeds.
 
-Every URL a TV follows from the feed (thumbnails, details, category feeds) is made here.
+Every URL a TV follows from the feed (thumbnails, details, category feeds, this server's media)
+is made here, from the configured public URL. Stored cards keep the URL they were processed
+with; each build rebases them (`rebase_card`), so a new public URL needs no reprocessing.
 """
 
 from __future__ import annotations
@@ -21,6 +23,14 @@ TOP_ROW = {"id": "top", "title": "Top stories"}
 
 class EmptyFeed(ValueError):
     """No story is ready and visible: publishing an empty feed would blank every TV."""
+
+
+def local_url(base: str, url: str) -> str:
+    """A root-relative URL ("/demo/media/a.mp4", a local source's media) on this server's public
+    URL; any other URL is returned unchanged."""
+    if url.startswith("/") and not url.startswith("//"):
+        return urljoin(base + "/", url)
+    return url
 
 
 def build_card(article: dict[str, Any], settings: Settings) -> dict[str, Any]:
@@ -45,11 +55,40 @@ def build_card(article: dict[str, Any], settings: Settings) -> dict[str, Any]:
         "placeholderColor": article["placeholder"],
         "detailUrl": f"{base}/v1/articles/{article['id']}.json",
     }
+    if article.get("image_kind") == "titlecard":
+        card["titleCard"] = True
     video = article.get("video")
-    if video and video.get("url", "").startswith(("http://", "https://")):
-        card["video"] = {k: v for k, v in video.items() if v is not None}
+    if video and video.get("url"):
+        url = local_url(base, video["url"])
+        if url.startswith(("http://", "https://")):
+            card["video"] = {**{k: v for k, v in video.items() if v is not None}, "url": url}
     schemas.validate("card", card)
     return card
+
+
+def _detail_path(card_id: str) -> str:
+    return f"/v1/articles/{card_id}.json"
+
+
+def rebase_card(card: dict[str, Any], base: str) -> dict[str, Any]:
+    """The stored card with every URL of this server on `base`, the public URL of this build.
+
+    The card's detail URL tells the base it was made with; thumbnails, the detail and any
+    media under that base move to the new one. Other hosts' URLs are left alone.
+    """
+    old = card["detailUrl"].removesuffix(_detail_path(card["id"]))
+    if old == base or old == card["detailUrl"]:
+        return card
+
+    def moved(url: str) -> str:
+        return base + url[len(old):] if url.startswith(old + "/") else url
+
+    out = {**card, "detailUrl": base + _detail_path(card["id"]),
+           "thumbnails": {name: {**t, "url": moved(t["url"])}
+                          for name, t in card["thumbnails"].items()}}
+    if "video" in card:
+        out["video"] = {**card["video"], "url": moved(card["video"]["url"])}
+    return out
 
 
 def _order(cards: list[dict[str, Any]], pins: dict[str, float]) -> list[dict[str, Any]]:
@@ -97,7 +136,8 @@ def build_feed(
         ]
         wanted = {i for i in ids if i not in excluded}
         wanted |= {i for i in pins if i not in excluded and i not in wanted}
-        cards = [c for c in store.get_cards(r, sorted(wanted)) if c["category"] == cat["id"]]
+        cards = [rebase_card(c, settings.public_url)
+                 for c in store.get_cards(r, sorted(wanted)) if c["category"] == cat["id"]]
         if not cards:
             continue
         everything.extend(cards)
@@ -122,6 +162,8 @@ def build_feed(
     if channel.get("liveStream"):
         live = channel["liveStream"]
         doc["liveStream"] = {**live, "url": urljoin(settings.public_url + "/", live["url"])}
+        if live.get("thumbnail"):  # the Live tile's poster
+            doc["liveStream"]["thumbnail"] = urljoin(settings.public_url + "/", live["thumbnail"])
     doc["rows"] = rows
     return doc, _trim_to_budget(doc, budget)
 

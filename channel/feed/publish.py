@@ -1,9 +1,11 @@
 """Publish a feed version: build, validate, write bytes and gzip, switch the pointer atomically.
 
 A version is every document TVs read, prebuilt: the channel feed, its low-end variants, one
-feed per category and the Roku Direct Publisher export. An invalid or empty channel feed is
-never published (the last good version stays live and the reason is recorded); an invalid Roku
-export keeps the last good export inside the new version.
+feed per category and the platform exports (channel.feed.exports). An invalid or empty channel
+feed is never published (the last good version stays live and the reason is recorded); an
+export that breaks a rule, or has nothing valid to say yet, keeps the last good one inside the
+new version. A version also records what it was built from (the public URL, the thumbnail
+sizes): when that changes, the next publish writes a new version even if no story changed.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ import redis
 
 from channel import clock, keys, replication, schemas, store
 from channel.config import Settings
-from channel.feed import roku_export
+from channel.feed import build_inputs, exports
 from channel.feed.build import EmptyFeed, build_feed, category_feeds, variants
 
 log = logging.getLogger(__name__)
 
 FEED = "feed"
-ROKU = "roku"
+ROKU = exports.ROKU
 UNSTAMPED = ("version", "generatedAt", "lastUpdated")  # change on every build, not content
 # A whole publish of 10,000 stored stories takes ~0.4 s (BENCHMARKS.md). The lock outlives a
 # publisher that died holding it (kill -9, or Redis restarting mid-publish with the key saved)
@@ -65,10 +67,10 @@ class FeedVersion:
         if not raw:
             return None
         fields = {k.decode(): v for k, v in raw.items()}
-        names = [k.removesuffix(".json") for k in fields if k.endswith(".json")]
-        documents = {
-            name: Document(fields[f"{name}.json"], fields[f"{name}.gz"],
-                           fields[f"{name}.etag"].decode())
+        names = [k.removesuffix(".etag") for k in fields if k.endswith(".etag")]
+        documents = {  # a JSON document's bytes are under .json, any other's under .body
+            name: Document(fields.get(f"{name}.json") or fields[f"{name}.body"],
+                           fields[f"{name}.gz"], fields[f"{name}.etag"].decode())
             for name in names
         }
         return cls(version, fields["generated_at"].decode(), documents)
@@ -121,19 +123,36 @@ def wait_for_quiet(r: redis.Redis, quiet: float = QUIET, limit: float = LIMIT) -
         time.sleep(min(quiet, max(0.01, deadline - time.time())))
 
 
-def _roku_fields(r: redis.Redis, feed: dict[str, Any], current: int | None) -> dict:
-    """The Roku export's fields; when it breaks a rule, the last good export carries over."""
-    try:
-        export = roku_export.build_roku_export(feed)
-        roku_export.validate_roku_export(export, image_sizes=roku_export.feed_image_sizes(feed))
-        return _fields(ROKU, export)
-    except ValueError as exc:
-        record_error(r, f"Roku export not published: {exc}")
+def _body_fields(name: str, body: bytes) -> dict[str, bytes | str]:
+    """A non-JSON document (Media RSS): stable bytes, so its hash is the ETag."""
+    return {
+        f"{name}.body": body,
+        f"{name}.gz": gzip.compress(body, compresslevel=9, mtime=0),
+        f"{name}.etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
+    }
+
+
+def _export_fields(r: redis.Redis, feed: dict[str, Any], settings: Settings,
+                   current: int | None) -> dict:
+    """Every export's fields; one that is refused carries over the last good one (none before
+    the first: its route answers 503 until one is valid)."""
+    found = exports.build_exports(r, feed, settings)
+    fields: dict[str, Any] = {}
+    for name, built in found.built.items():
+        fields.update(_fields(name, built.doc) if built.doc is not None
+                      else _body_fields(name, built.body or b""))
+    for name, reason in found.refused.items():
+        # Before the first video story is ready, having nothing to export is the normal start.
+        level = logging.INFO if current is None else logging.WARNING
+        record_error(r, f"{name} export not published: {reason}", level)
         if current is None:
-            return {}
-        old = r.hmget(keys.feed_version(current), [f"{ROKU}.json", f"{ROKU}.gz", f"{ROKU}.etag"])
-        return dict(zip([f"{ROKU}.json", f"{ROKU}.gz", f"{ROKU}.etag"], old, strict=True)) \
-            if all(old) else {}
+            continue
+        names = [f"{name}.json", f"{name}.body", f"{name}.gz", f"{name}.etag"]
+        old = dict(zip(names, r.hmget(keys.feed_version(current), names), strict=True))
+        if (old[f"{name}.json"] or old[f"{name}.body"]) and old[f"{name}.gz"] \
+                and old[f"{name}.etag"]:
+            fields.update({k: v for k, v in old.items() if v is not None})
+    return fields
 
 
 def publish(r: redis.Redis, settings: Settings) -> int:
@@ -166,13 +185,16 @@ def _publish(r: redis.Redis, settings: Settings) -> int:
                      logging.INFO if empty and current is None else logging.ERROR)
         raise PublishRefused(str(exc), empty=empty) from exc
     content = digest(feed)
+    inputs = build_inputs.built_from(settings)
     if current is not None:
-        live = r.hget(keys.feed_version(current), "digest")
-        if live is not None and live.decode() == content:
+        live, live_inputs = r.hmget(keys.feed_version(current), ["digest", build_inputs.FIELD])
+        if live is not None and live.decode() == content and live_inputs is not None \
+                and live_inputs.decode() == inputs:
             return current
     now = datetime.now(UTC)
     fields: dict[str, Any] = {
         "digest": content,
+        build_inputs.FIELD: inputs,
         "generated_at": now.strftime("%a, %d %b %Y %H:%M:%S GMT"),
         "published_at": store.iso(now),
         **_fields(FEED, feed, body),
@@ -181,7 +203,7 @@ def _publish(r: redis.Redis, settings: Settings) -> int:
     for name, doc in [*variants(feed).items(), *category_feeds(feed).items()]:
         schemas.validate("channel-feed", doc)
         fields.update(_fields(name, doc))
-    fields.update(_roku_fields(r, feed, current))
+    fields.update(_export_fields(r, feed, settings, current))
     live = _switch(r, version, fields, settings.feed_versions_kept)
     if live != version:
         log.warning("version %d not published: version %d, built later, is already live",

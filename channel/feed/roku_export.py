@@ -17,12 +17,13 @@ from typing import Any
 import orjson
 
 from channel import schemas
+from channel.feed import descriptions
 from channel.feed.build import FEED_BUDGET
 
 SCHEMA = "roku-direct-publisher"
 GENRES = ["news"]  # non-empty: the SDK feed template crashes on items without genres
-SHORT_MAX = 200
-LONG_MAX = 500
+SHORT_MAX = descriptions.SHORT_MAX
+LONG_MAX = descriptions.LONG_MAX
 TAG_MAX = 20
 PLAYLIST_NAME_MAX = 20
 MIN_THUMBNAIL = (800, 450)
@@ -80,20 +81,8 @@ def _with_offset(timestamp: str) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _clip(text: str, limit: int) -> str:
-    """Fit text in limit characters, cutting at a word boundary with an ellipsis."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:-") + "…"
-
-
-def _same_text(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+_clip = descriptions.clip_words
+_same_text = descriptions.same_text
 
 
 def _tags(card: dict[str, Any]) -> list[str]:
@@ -124,7 +113,8 @@ def _item(
 ) -> dict[str, Any]:
     video = card["video"]
     added = _with_offset(card["publishedAt"])
-    short = _clip(card.get("ticker") or card["summary"], SHORT_MAX)
+    # Not the ticker: it often repeats the headline, and Roku shows both together.
+    short = descriptions.short_description(card["summary"], SHORT_MAX)
     item: dict[str, Any] = {
         "id": card["id"],
         "title": card["title"],
@@ -136,12 +126,9 @@ def _item(
         "thumbnail": thumbnail,
         "shortDescription": short,
     }
-    for candidate in (long_text, card.get("summary")):
-        if candidate and candidate.strip():
-            long = _clip(candidate, LONG_MAX)
-            if not _same_text(long, short):
-                item["longDescription"] = long
-                break
+    long = descriptions.long_description(short, (card["summary"], long_text), LONG_MAX)
+    if long:
+        item["longDescription"] = long
     item["releaseDate"] = added[:10]
     item["genres"] = list(GENRES)
     tags = _tags(card)
@@ -224,7 +211,7 @@ def _trim_to_budget(doc: dict[str, Any], budget: int) -> None:
     size = len(orjson.dumps(doc))
     while size > budget and doc.get("shortFormVideos"):
         videos = doc["shortFormVideos"]
-        keep = 0 if doc.get("liveFeeds") else 1
+        keep = 1  # the spec needs at least one video item beside any liveFeeds
         if len(videos) <= keep:
             return  # the checker will refuse it
         per_item = len(orjson.dumps(videos)) / len(videos)
@@ -404,8 +391,11 @@ def _cross_field_rules(
 ) -> list[str]:
     errors = []
     items = list(_content_items(doc))
-    if not items:
-        errors.append("(document): needs at least one shortFormVideos or liveFeeds item")
+    if not _list(doc, "shortFormVideos"):
+        # The spec: at least one of movies, series, shortFormVideos, tvSpecials; a feed of
+        # liveFeeds alone is refused by Roku's tools (Newsdesk emits shortFormVideos only).
+        errors.append("(document): needs at least one shortFormVideos item (liveFeeds alone "
+                      "is not a valid feed)")
     first_seen: dict[str, str] = {}
     tags: set[str] = set()
     for path, item in items:
@@ -441,7 +431,7 @@ def check_roku_export(
     Schema errors come first, then the rules JSON Schema cannot express. Thumbnail pixel sizes
     are only known to the caller: pass `image_sizes` (see feed_image_sizes) to check them.
     """
-    errors = schemas.errors(SCHEMA, doc, limit=100)
+    errors = [] if schemas.is_valid(SCHEMA, doc) else schemas.errors(SCHEMA, doc, limit=100)
     if isinstance(doc, dict):
         errors.extend(_cross_field_rules(doc, image_sizes))
     return errors

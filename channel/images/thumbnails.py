@@ -24,14 +24,10 @@ from typing import Any
 import simplejpeg
 from PIL import Image, ImageCms, ImageFilter, ImageOps, UnidentifiedImageError
 
+from channel.config import THUMBNAIL_SIZES
 from channel.images import crop as cropping
 
-DEFAULT_SIZES: dict[str, tuple[int, int]] = {
-    "hero": (1280, 720),
-    "dp": (800, 450),
-    "fhd": (480, 270),
-    "hd": (320, 180),
-}
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {name: (w, h) for name, w, h in THUMBNAIL_SIZES}
 MAX_PIXELS = 50_000_000
 MIN_SIDE = 32  # tracking pixels and spacers are not story images
 MAX_ASPECT = 5.0  # wider or taller than 5:1 is a banner, divider or long infographic

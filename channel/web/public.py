@@ -10,9 +10,9 @@ import redis
 from flask import Blueprint, Response, abort, request
 
 from channel import keys, schemas, store
-from channel.feed import editorial
-from channel.feed.build import VARIANT_ITEMS, variant_name
-from channel.feed.publish import ROKU, Document, FeedVersion
+from channel.feed import editorial, exports
+from channel.feed.build import VARIANT_ITEMS, rebase_card, variant_name
+from channel.feed.publish import Document, FeedVersion
 from channel.metrics import POLLS
 from channel.web import headers as headers_module
 from channel.web import inputs, redis_client, settings
@@ -103,8 +103,9 @@ def etag_matches(etag: str, if_none_match: str) -> bool:
 
 
 def poll_response(version: FeedVersion, document: Document, name: str, *, stale: bool,
-                  if_none_match: str, accept_encoding: str,
-                  max_age: int) -> tuple[int, list[tuple[str, str]], bytes]:
+                  if_none_match: str, accept_encoding: str, max_age: int,
+                  content_type: str = "application/json",
+                  ) -> tuple[int, list[tuple[str, str]], bytes]:
     """Status, headers and body for a poll of a prebuilt document: 200, gzip or 304.
 
     Plain data in and out, so the Flask route and the WSGI fast path (fastpath.py) share it.
@@ -124,7 +125,7 @@ def poll_response(version: FeedVersion, document: Document, name: str, *, stale:
         POLLS.labels(name.partition("?")[0], "304").inc()
         return 304, headers, b""
     POLLS.labels(name.partition("?")[0], "200").inc()
-    headers.append(("Content-Type", "application/json"))
+    headers.append(("Content-Type", content_type))
     if "gzip" in accept_encoding:
         headers.append(("Content-Encoding", "gzip"))
         body = document.gzip
@@ -134,19 +135,21 @@ def poll_response(version: FeedVersion, document: Document, name: str, *, stale:
     return 200, headers, body
 
 
-def _serve(name: str, missing: str) -> Response:
-    """Prebuilt bytes of one document of the live version."""
+def _serve(name: str, missing: str, *, unavailable: bool = False) -> Response:
+    """Prebuilt bytes of one document of the live version. A missing document is a 404, or
+    with `unavailable` (an export that has had nothing valid to say yet) a 503."""
     version, stale = live_feed.get(redis_client(), settings().pointer_ttl)
     if version is None:
         abort(503, description="no feed has been published yet")
     document = version.documents.get(name)
     if document is None:
-        abort(404, description=missing)
+        abort(503 if unavailable else 404, description=missing)
     status, headers, body = poll_response(
         version, document, name, stale=stale,
         if_none_match=request.headers.get("If-None-Match", ""),
         accept_encoding=request.headers.get("Accept-Encoding", ""),
-        max_age=settings().feed_max_age)
+        max_age=settings().feed_max_age,
+        content_type=exports.CONTENT_TYPES.get(name, "application/json"))
     return Response(body, status=status, headers=headers)
 
 
@@ -168,9 +171,26 @@ def category(category_id: str) -> Response:
                   f"no category {inputs.prefix(category_id, 64)!r} with stories")
 
 
+NOT_YET = ("no valid {} has been published yet: it needs at least one ready story with video "
+           "(the console shows operators the reason)")
+
+
 @bp.get("/v1/roku.json")
 def roku() -> Response:
-    return _serve(ROKU, "no Roku Direct Publisher export has been published yet")
+    """Roku Direct Publisher JSON: Roku's SDK feed template and the tools that read it."""
+    return _serve(exports.ROKU, NOT_YET.format("Roku Direct Publisher export"), unavailable=True)
+
+
+@bp.get("/v1/roku-search.json")
+def roku_search() -> Response:
+    """Roku Search feed: Roku's search indexes the stories with video and deep-links to them."""
+    return _serve(exports.ROKU_SEARCH, NOT_YET.format("Roku Search feed"), unavailable=True)
+
+
+@bp.get("/v1/mrss.xml")
+def mrss() -> Response:
+    """Media RSS: Fire TV's app builder, FAST aggregators and most video players."""
+    return _serve(exports.MRSS, NOT_YET.format("Media RSS feed"), unavailable=True)
 
 
 @bp.get("/v1/search")
@@ -203,7 +223,7 @@ def article(article_id: str) -> Response:
         abort(404, description=f"no story {inputs.prefix(article_id, 20)}")
     words = sum(len(p.split()) for p in doc.get("paragraphs", []))
     detail = {
-        "card": cards[0],
+        "card": rebase_card(cards[0], settings().public_url),  # URLs on today's public URL
         "paragraphs": [p for p in doc.get("paragraphs", []) if p.strip()],
         "byline": doc.get("byline"),
         "source": doc["source_id"],

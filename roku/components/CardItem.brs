@@ -14,6 +14,11 @@ sub onContentChanged()
     content = m.top.itemContent
     if content = invalid then return
     m.headline.text = content.title
+    ' A title-card poster shows the headline itself: no caption over it.
+    titleCard = false
+    if content.hasField("titleCard") then titleCard = content.titleCard = true
+    m.headline.visible = not titleCard
+    m.caption.visible = not titleCard
     m.placeholder.color = NewsdeskColor(content.placeholderColor, "0x202830FF")
     m.poster.uri = content.HDPosterUrl
     m.liveBadge.visible = content.kind = "live"

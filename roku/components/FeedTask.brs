@@ -10,7 +10,11 @@ sub pollLoop()
     while true
         decision = pollOnce(state)
         m.top.status = decision.reason + " (version " + state.version.ToStr() + ")"
-        waitSeconds = NewsdeskNextPollSeconds(m.top.pollSeconds, defaults.jitterFraction, Rnd(0))
+        ' No feed yet after a failure: retry in 5, 10, 20, 40 s, not a whole poll
+        ' interval, and say so on screen until a feed arrives.
+        waitSeconds = NewsdeskWaitSeconds(state, m.top.pollSeconds, defaults.jitterFraction, Rnd(0))
+        message = NewsdeskLoadMessage(state, waitSeconds)
+        if message <> m.top.loadError then m.top.loadError = message
         ' Sleep until the next poll, or until someone sets refreshNow.
         wait(waitSeconds * 1000, wakeUp)
     end while

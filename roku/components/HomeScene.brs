@@ -7,6 +7,9 @@ sub init()
     m.ticker = m.top.findNode("ticker")
     m.detail = m.top.findNode("detail")
     m.player = m.top.findNode("player")
+    m.loadError = m.top.findNode("loadError")
+    m.loadErrorText = m.top.findNode("loadErrorText")
+    m.pendingLink = invalid
 
     ' The RowList's content lives as long as the app: new versions are merged
     ' into it (NewsdeskMergeRows), so rows refresh in place and focus stays.
@@ -16,6 +19,8 @@ sub init()
     m.rows.observeField("rowItemSelected", "onItemSelected")
     m.detail.observeField("playRequested", "onPlayRequested")
     m.player.observeField("state", "onPlayerState")
+    m.top.observeField("launchArgs", "onLaunchArgs")
+    m.top.observeField("deepLink", "onDeepLink")
     m.rows.setFocus(true)
 
     config = NewsdeskConfig(CreateObject("roAppInfo"))
@@ -31,7 +36,57 @@ sub init()
     m.task.uiResolution = CreateObject("roDeviceInfo").GetUIResolution().name
     m.task.observeField("content", "onFeedContent")
     m.task.observeField("status", "onFeedStatus")
+    m.task.observeField("loadError", "onLoadError")
     m.task.control = "run"
+end sub
+
+sub onLoadError()
+    message = m.task.loadError
+    m.loadError.visible = message <> ""
+    m.loadErrorText.text = message
+    if message = "" and m.rows.content = invalid then m.headline.text = "Loading the news..."
+end sub
+
+' Launched from Roku Search or the home screen (contentId + mediaType).
+sub onLaunchArgs()
+    followLink(m.top.launchArgs)
+end sub
+
+' A deep link while the channel runs (main.brs passes roInputEvent info).
+sub onDeepLink()
+    followLink(m.top.deepLink)
+end sub
+
+sub followLink(args as dynamic)
+    link = NewsdeskDeepLink(args)
+    if not link.ok then return
+    m.pendingLink = link
+    openPendingLink()
+end sub
+
+' Opens the linked story once the rows hold it; before the first feed the link
+' waits, and a story no longer in the feed leaves the home screen as it is.
+sub openPendingLink()
+    if m.pendingLink = invalid or m.rows.content = invalid then return
+    link = m.pendingLink
+    m.pendingLink = invalid
+    found = NewsdeskFindItem(m.content, link.contentId)
+    if found = invalid then
+        m.status.text = "That story is no longer in the news"
+        return
+    end if
+    if m.player.visible then
+        m.player.control = "stop"
+        m.player.visible = false
+    end if
+    m.rows.jumpToRowItem = [found.row, found.item]
+    if found.node.kind = "live" then
+        play(found.node)
+    else
+        m.detail.content = found.node
+        m.detail.visible = true
+        m.detail.setFocus(true)
+    end if
 end sub
 
 sub onFeedContent()
@@ -41,7 +96,9 @@ sub onFeedContent()
     if m.rows.content = invalid then m.rows.content = m.content
     m.provider.text = m.content.provider
     m.ticker.text = m.content.tickerText
+    m.loadError.visible = false
     onItemFocused()
+    openPendingLink()
 end sub
 
 sub onFeedStatus()

@@ -19,6 +19,9 @@ function NewsdeskDefaults() as object
         maxRows: 20
         maxItemsPerRow: 50
         tickerItems: 8
+        firstRetrySeconds: 5
+        maxRetrySeconds: 40
+        livePoster: "pkg:/images/splash_hd.png"
     }
 end function
 
@@ -104,6 +107,70 @@ function NewsdeskNextPollSeconds(baseSeconds as integer, jitterFraction as float
     return seconds
 end function
 
+' The wait before the next poll. With no feed on screen yet and the last
+' load failed, retry soon: 5, 10, 20, 40 s, then every 40 s (never longer than
+' the poll interval). Once a feed is shown, the jittered poll interval.
+function NewsdeskWaitSeconds(state as object, pollSeconds as integer, jitterFraction as float, random as float) as integer
+    if state.hasFeed or state.failures <= 0 then
+        return NewsdeskNextPollSeconds(pollSeconds, jitterFraction, random)
+    end if
+    defaults = NewsdeskDefaults()
+    seconds = defaults.firstRetrySeconds
+    for i = 2 to state.failures
+        seconds = seconds * 2
+        if seconds >= defaults.maxRetrySeconds then exit for
+    end for
+    if seconds > defaults.maxRetrySeconds then seconds = defaults.maxRetrySeconds
+    poll = NewsdeskClampPoll(pollSeconds)
+    if seconds > poll then seconds = poll
+    return seconds
+end function
+
+' What the home screen says while there is no feed to show: "" once a feed is
+' on screen (a later failure keeps the rows, silently) or before the first
+' answer; otherwise the error line, with the retry delay when known.
+function NewsdeskLoadMessage(state as object, retrySeconds as integer) as string
+    if state.hasFeed or state.failures <= 0 then return ""
+    message = "Can't reach the news service."
+    if retrySeconds > 0 then message = message + " Trying again in " + retrySeconds.ToStr() + " s."
+    return message
+end function
+
+' --- deep links -------------------------------------------------------------
+
+' args: the launch arguments (Main's args) or an roInputEvent's GetInfo().
+' Roku Search and the home screen send contentId (the Roku Search feed's
+' playId: a story id) and mediaType. Returns {ok, contentId, mediaType}.
+function NewsdeskDeepLink(args as dynamic) as object
+    link = { ok: false, contentId: "", mediaType: "" }
+    if not ndIsObject(args) then return link
+    contentId = args.contentId
+    mediaType = args.mediaType
+    if not ndIsNonEmptyString(contentId) or not ndIsNonEmptyString(mediaType) then return link
+    contentId = contentId.Trim()
+    if Len(contentId) = 0 or Len(contentId) > 50 then return link
+    known = { movie: true, episode: true, season: true, series: true, shortform: true, special: true, tvspecial: true, live: true, livestream: true }
+    if not known.DoesExist(LCase(mediaType)) then return link
+    link.ok = true
+    link.contentId = contentId
+    link.mediaType = mediaType
+    return link
+end function
+
+' root: the RowList content (NewsdeskBuildRows). Returns {row, item, node} of
+' the first item whose id is contentId (the Live entry included), or invalid.
+function NewsdeskFindItem(root as dynamic, contentId as string) as dynamic
+    if root = invalid then return invalid
+    for r = 0 to root.getChildCount() - 1
+        row = root.getChild(r)
+        for i = 0 to row.getChildCount() - 1
+            node = row.getChild(i)
+            if node.id = contentId then return { row: r, item: i, node: node }
+        end for
+    end for
+    return invalid
+end function
+
 ' --- poster sizes -----------------------------------------------------------
 
 ' What the UI shows at a given UI resolution ("FHD", "HD", anything else is
@@ -186,6 +253,8 @@ function ndParseCard(card as dynamic) as dynamic
     if ndIsBoolean(card.pinned) then pinned = card.pinned
     detailUrl = ""
     if ndIsHttpUrl(card.detailUrl) then detailUrl = card.detailUrl
+    titleCard = false
+    if ndIsBoolean(card.titleCard) then titleCard = card.titleCard
     return {
         id: card.id
         title: card.title
@@ -198,6 +267,7 @@ function ndParseCard(card as dynamic) as dynamic
         thumbnails: card.thumbnails
         placeholderColor: ndStringOr(card.placeholderColor, "#202830")
         detailUrl: detailUrl
+        titleCard: titleCard
         video: ndParseVideo(card.video)
     }
 end function
@@ -387,21 +457,26 @@ sub ndFillItem(node as object, card as object, ui as object)
         placeholderColor: card.placeholderColor
         category: card.category
         pinned: card.pinned
+        ' The poster is a title card that already shows the headline: the row
+        ' item leaves its own caption out (the detail screen keeps its title).
+        titleCard: card.titleCard
     })
 end sub
 
 sub ndFillLiveItem(node as object, live as object)
+    poster = live.thumbnail
+    if poster = "" then poster = NewsdeskDefaults().livePoster
     node.id = live.id
     node.title = live.title
     node.description = live.title
     node.shortDescriptionLine1 = live.title
     node.shortDescriptionLine2 = "Live"
-    node.HDPosterUrl = live.thumbnail
-    node.FHDPosterUrl = live.thumbnail
+    node.HDPosterUrl = poster
+    node.FHDPosterUrl = poster
     node.url = live.url
     node.streamFormat = ndStreamFormat(live.videoType)
     node.live = true
-    node.addFields({ kind: "live", detailUrl: "", ticker: live.title, heroUrl: live.thumbnail, placeholderColor: "#b01020", category: "live", pinned: true })
+    node.addFields({ kind: "live", detailUrl: "", ticker: live.title, heroUrl: poster, placeholderColor: "#b01020", category: "live", pinned: true, titleCard: false })
 end sub
 
 ' feed: NewsdeskParseFeed(...).feed. Returns the RowList content: a root

@@ -135,7 +135,7 @@ def test_an_idle_worker_stops_on_the_first_signal(r, settings, signum) -> None:
         _stop(worker)
 
 
-def test_job_of_a_killed_worker_is_handed_back_within_60s(r, client, settings, tmp_path,
+def test_job_of_a_killed_worker_is_handed_back_within_20s(r, client, settings, tmp_path,
                                                           monkeypatch):
     _ready(r, tmp_path)
     before = _served_feed(client)
@@ -156,9 +156,10 @@ def test_job_of_a_killed_worker_is_handed_back_within_60s(r, client, settings, t
             _kill_tree(worker)  # main process and work horse, no goodbye
             killed_at = time.monotonic()
             assert job.get_status() == "started"  # RQ alone would leave it so for minutes
-            rescued = _wait(lambda: watchdog.rescue_orphans(r), 60, step=1)
+            # The scheduler runs this every 2 s tick; polled here every second.
+            rescued = _wait(lambda: watchdog.rescue_orphans(r), 30, step=1)
             assert rescued == [job.id]
-            assert time.monotonic() - killed_at < 60
+            assert time.monotonic() - killed_at < 20  # the liveness key's 15 s, then a check
         finally:
             release.set()
             _stop(worker)

@@ -25,7 +25,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 import redis
 
@@ -38,7 +37,8 @@ from schemathesis.specs.openapi.checks import response_schema_conformance  # noq
 
 from channel import keys, schemas, store  # noqa: E402
 from channel.config import Settings, read_channel_config  # noqa: E402
-from channel.feed.publish import ROKU, FeedVersion  # noqa: E402
+from channel.feed import exports  # noqa: E402
+from channel.feed.publish import FeedVersion  # noqa: E402
 from channel.web import openapi  # noqa: E402
 from tests.conftest import TOKEN, run_worker  # noqa: E402
 from tests.newsroom import make_newsroom  # noqa: E402
@@ -82,9 +82,8 @@ def feed_problems(r: redis.Redis) -> list[str]:
         return [f"nd:feed:current names version {int(live)}, which is not stored"]
     problems = []
     for name, document in version.documents.items():
-        doc = orjson.loads(document.body)
-        schema = "roku-direct-publisher" if name == ROKU else "channel-feed"
-        problems += [f"version {version.version} {name}: {e}" for e in schemas.errors(schema, doc)]
+        problems += [f"version {version.version} {name}: {e}"
+                     for e in exports.check_document(name, document.body)]
     return problems
 
 

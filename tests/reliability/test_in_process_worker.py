@@ -5,6 +5,7 @@ fresh during a long job (and only until its timeout), and memory stays bounded."
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from pathlib import Path
@@ -103,3 +104,33 @@ def test_memory_stays_bounded_over_many_stories(r, settings, tmp_path):
     batch(20, 80)
     grown = _rss_mb() - before
     assert grown < 20, f"RSS grew {grown:.1f} MB over 80 stories"
+
+
+def test_rq_info_sees_newsdesk_workers_and_queues(r, settings):
+    """`newsdesk worker` stays on RQ's own queues and registry, so RQ's tools still see it."""
+    import subprocess
+    import sys
+
+    q = queues.queue(r, queues.FETCH)
+    job = q.enqueue(time.sleep, 3, job_timeout=30)
+    queues.queue(r, queues.PROCESS).enqueue(len, "waiting")
+    worker = NewsdeskWorker([q], connection=r, settings=Settings.from_env())
+    shown = []
+
+    def look():  # while the worker (in the main thread: RQ's signals) runs the job
+        deadline = time.monotonic() + 10
+        while job.get_status() != "started" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        rq = Path(sys.executable).with_name("rq")
+        shown.append(subprocess.run([str(rq), "info", "--raw", "--url", settings.redis_url],
+                                    capture_output=True, text=True, timeout=30))
+
+    looker = threading.Thread(target=look)
+    looker.start()
+    worker.work(burst=True)
+    looker.join(30)
+    assert shown and shown[0].returncode == 0, shown and shown[0].stderr
+    out = shown[0].stdout
+    assert f"queue {queues.PROCESS} 1," in out  # a waiting job, as RQ counts it
+    assert f"queue {queues.FETCH} 0, 1 executing" in out
+    assert re.search(rf"worker {worker.name} \(.*\) busy {queues.FETCH}\.", out), out

@@ -28,6 +28,13 @@ sub Main()
         { name: "ticker line puts pinned stories first", fn: testTicker }
         { name: "parses an article detail", fn: testDetail }
         { name: "converts placeholder colours", fn: testColor }
+        { name: "first load failing retries at 5, 10, 20, 40 s and says so", fn: testFirstLoadBackoff }
+        { name: "the error state clears itself when a feed arrives", fn: testErrorClears }
+        { name: "a failure with a feed on screen keeps the poll interval", fn: testFailureWithFeed }
+        { name: "deep links need contentId and a known mediaType", fn: testDeepLinkArgs }
+        { name: "a deep link finds its story in the rows", fn: testDeepLinkFindsStory }
+        { name: "title-card posters carry the flag, other cards not", fn: testTitleCards }
+        { name: "the Live tile always has a poster", fn: testLivePoster }
     ]
     print "tests: "; tests.Count()
     passed = 0
@@ -508,4 +515,126 @@ sub testColor(t as object)
             check(t, NewsdeskColor(card.placeholderColor, "") <> "", "fixture colour " + card.placeholderColor + " converts")
         end for
     end for
+end sub
+
+' --- first load, deep links, posters -----------------------------------------
+
+sub fail(state as object)
+    NewsdeskHandleResponse(state, -1, invalid, -1, invalid)
+end sub
+
+sub testFirstLoadBackoff(t as object)
+    state = NewsdeskNewState()
+    checkEqual(t, NewsdeskLoadMessage(state, 0), "", "no message before the first answer")
+    waits = []
+    for i = 1 to 6
+        fail(state)
+        waits.Push(NewsdeskWaitSeconds(state, 300, 0.2, 0.5))
+    end for
+    expected = [5, 10, 20, 40, 40, 40]
+    for i = 0 to expected.Count() - 1
+        checkEqual(t, waits[i], expected[i], "wait after failure " + (i + 1).ToStr())
+    end for
+    message = NewsdeskLoadMessage(state, 40)
+    check(t, Instr(1, message, "Can't reach the news service") = 1, "error line: " + message)
+    check(t, Instr(1, message, "40 s") > 0, "error line says when: " + message)
+    ' An HTTP error (a 503 before the first publish) counts the same as no network.
+    other = NewsdeskNewState()
+    NewsdeskHandleResponse(other, 503, "{""error"": ""no feed""}", -1, invalid)
+    checkEqual(t, NewsdeskWaitSeconds(other, 300, 0.2, 0.5), 5, "503: first retry after 5 s")
+    ' Never longer than the poll interval (clamped to at least 60 s).
+    checkEqual(t, NewsdeskWaitSeconds(state, 10, 0.2, 0.5), 40, "capped at 40 s, the clamped poll is longer")
+end sub
+
+sub testErrorClears(t as object)
+    state = NewsdeskNewState()
+    fail(state)
+    fail(state)
+    check(t, NewsdeskLoadMessage(state, 10) <> "", "error shown")
+    decision = NewsdeskHandleResponse(state, 200, fixture("feed.json"), -1, """v1""")
+    checkEqual(t, decision.action, "update", "the feed arrives")
+    checkEqual(t, NewsdeskLoadMessage(state, 0), "", "error cleared")
+    wait = NewsdeskWaitSeconds(state, 300, 0.2, 0.5)
+    checkEqual(t, wait, NewsdeskNextPollSeconds(300, 0.2, 0.5), "back to the poll interval")
+end sub
+
+sub testFailureWithFeed(t as object)
+    state = validFeedState()
+    fail(state)
+    fail(state)
+    checkEqual(t, NewsdeskWaitSeconds(state, 300, 0.2, 0.0), NewsdeskNextPollSeconds(300, 0.2, 0.0), "rows on screen: the usual interval")
+    checkEqual(t, NewsdeskLoadMessage(state, 0), "", "rows on screen: no error line")
+end sub
+
+sub testDeepLinkArgs(t as object)
+    link = NewsdeskDeepLink({ contentId: "0ecb0ffa1f350e31", mediaType: "shortForm" })
+    check(t, link.ok, "launch args from Roku Search")
+    checkEqual(t, link.contentId, "0ecb0ffa1f350e31", "contentId")
+    checkEqual(t, link.mediaType, "shortForm", "mediaType")
+    ' roInputEvent info has the same keys, plus others the channel ignores.
+    check(t, NewsdeskDeepLink({ contentId: "live", mediaType: "live", source_ip_addr: "192.0.2.1" }).ok, "input event")
+    check(t, not NewsdeskDeepLink({ contentId: "0ecb0ffa1f350e31" }).ok, "mediaType is required")
+    check(t, not NewsdeskDeepLink({ mediaType: "shortForm" }).ok, "contentId is required")
+    check(t, not NewsdeskDeepLink({ contentId: "x", mediaType: "podcast" }).ok, "unknown mediaType")
+    check(t, not NewsdeskDeepLink({ contentId: "  ", mediaType: "movie" }).ok, "blank contentId")
+    check(t, not NewsdeskDeepLink({ contentId: String(51, "a"), mediaType: "movie" }).ok, "contentId over 50 characters")
+    check(t, not NewsdeskDeepLink({ contentId: 12, mediaType: "movie" }).ok, "contentId not a string")
+    check(t, not NewsdeskDeepLink(invalid).ok, "no args")
+    check(t, not NewsdeskDeepLink({}).ok, "a plain launch")
+end sub
+
+sub testDeepLinkFindsStory(t as object)
+    feed = NewsdeskParseFeed(fixture("feed.json")).feed
+    root = NewsdeskBuildRows(feed, "FHD")
+    offset = 0
+    if feed.liveStream <> invalid then offset = 1
+    last = feed.rows[feed.rows.Count() - 1]
+    target = last.items[last.items.Count() - 1]
+    found = NewsdeskFindItem(root, target.id)
+    check(t, found <> invalid, "story " + target.id + " found")
+    if found <> invalid then
+        checkEqual(t, found.node.id, target.id, "the node of the story")
+        checkEqual(t, found.node.kind, "story", "a story, opened in the detail screen")
+        ' The first row holding it (a story can be in Top stories and its category).
+        first = -1
+        for r = 0 to feed.rows.Count() - 1
+            for each card in feed.rows[r].items
+                if first < 0 and card.id = target.id then first = r
+            end for
+        end for
+        checkEqual(t, found.row, first + offset, "row index in the RowList")
+    end if
+    if feed.liveStream <> invalid then
+        live = NewsdeskFindItem(root, feed.liveStream.id)
+        check(t, live <> invalid and live.node.kind = "live", "the live stream by its id")
+    end if
+    check(t, NewsdeskFindItem(root, "ffffffffffffffff") = invalid, "a story no longer in the feed")
+    check(t, NewsdeskFindItem(invalid, target.id) = invalid, "no rows yet")
+end sub
+
+sub testTitleCards(t as object)
+    raw = rawFeed()
+    feed = NewsdeskParseFeed(fixture("feed.json")).feed
+    root = NewsdeskBuildRows(feed, "FHD")
+    titleCards = 0
+    for each row in raw.rows
+        for each card in row.items
+            found = NewsdeskFindItem(root, card.id)
+            want = card.titleCard = true
+            if want then titleCards = titleCards + 1
+            if found <> invalid then checkEqual(t, found.node.titleCard, want, "titleCard of " + card.id)
+        end for
+    end for
+    check(t, titleCards > 0, "the fixture has title cards")
+end sub
+
+sub testLivePoster(t as object)
+    raw = rawFeed()
+    raw.liveStream = { id: "live", title: "Live", url: "http://newsdesk.test/live/index.m3u8", videoType: "HLS" }
+    root = NewsdeskBuildRows(NewsdeskParseFeed(FormatJson(raw)).feed, "FHD")
+    checkEqual(t, root.getChild(0).getChild(0).HDPosterUrl, NewsdeskDefaults().livePoster, "a packaged poster when the feed has none")
+    raw.liveStream.thumbnail = "http://newsdesk.test/demo/live/poster.jpg"
+    root = NewsdeskBuildRows(NewsdeskParseFeed(FormatJson(raw)).feed, "FHD")
+    checkEqual(t, root.getChild(0).getChild(0).HDPosterUrl, raw.liveStream.thumbnail, "the feed's poster")
+    checkEqual(t, root.getChild(0).getChild(0).heroUrl, raw.liveStream.thumbnail, "and as the hero")
 end sub
