@@ -123,5 +123,7 @@ def test_a_primary_killed_mid_refresh_changes_nothing_a_tv_sees(tmp_path):
             tv.stop()
             assert tv.polls > 100 and not tv.errors, (tv.statuses, tv.errors[:10])
         finally:
-            tv.stop()
-            procs.stop_all()
+            try:
+                tv.stop()
+            finally:
+                procs.stop_all()  # whatever failed above, nothing this test started outlives it

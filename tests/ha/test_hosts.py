@@ -144,7 +144,9 @@ def test_a_cut_off_worker_host_hands_its_job_over_and_publishes_nothing_older(tm
             print(f"handed over in {handed_over:.1f} s; {tv.polls} polls, versions "
                   f"{seen[0]}..{seen[-1]}")
         finally:
-            tv.stop()
-            procs.stop_all()
+            try:
+                tv.stop()
+            finally:
+                procs.stop_all()  # whatever failed above, nothing this test started outlives it
             r.close()
             server.stop()
