@@ -10,7 +10,7 @@ from flask import Flask, g, request
 
 from channel import logs
 from channel.config import Settings, operators
-from channel.redisconn import connect, warn_if_evicting
+from channel.redisconn import connect_to, warn_if_evicting
 from channel.web import console, demo_media, headers, health, inputs, ops, public
 from channel.web.errors import register_error_handlers
 from channel.web.fastpath import PollFastPath
@@ -20,11 +20,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     """The app factory: settings from the environment unless given (tests pass their own)."""
     settings = settings or Settings.from_env()
     operators(settings)  # a short or malformed token stops the start, with the reason
-    if not settings.redis_url:
-        raise RuntimeError("REDIS_URL is not set (scripts/up starts an embedded Redis for you)")
+    if not settings.redis_configured:
+        raise RuntimeError("neither REDIS_URL nor REDIS_SENTINELS is set (scripts/up starts an "
+                           "embedded Redis for you)")
     app = Flask(__name__)
     app.config["NEWSDESK"] = settings
-    app.extensions["redis"] = connect(settings.redis_url)
+    app.extensions["redis"] = connect_to(settings)
     app.json.sort_keys = False
     app.config["MAX_CONTENT_LENGTH"] = inputs.MAX_BODY_BYTES  # werkzeug answers 413 past it
     register_error_handlers(app)

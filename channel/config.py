@@ -7,6 +7,7 @@ the app factory, the CLI, the worker and the supervisor read them; nothing below
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,12 @@ class Settings:
     """Everything configurable. Defaults are what a demo on one machine needs."""
 
     redis_url: str | None = None
+    # Redis through Sentinel instead of one address (REDIS_SENTINELS, REDIS_SENTINEL_MASTER):
+    # every connection asks the Sentinels for the current primary, again after a failover.
+    redis_sentinels: tuple[tuple[str, int], ...] = ()
+    redis_sentinel_master: str = "newsdesk"
+    redis_sentinel_password: str | None = None  # AUTH for the Sentinels themselves
+    redis_password: str | None = None  # AUTH for the primary (with Sentinel; a URL carries its own)
     public_url: str = "http://127.0.0.1:8000"
     admin_token: str | None = None
     tokens: str = ""  # "name:role:token,..." for more operators (roles: viewer, editor, admin)
@@ -78,6 +85,18 @@ class Settings:
         """The thumbnail sizes as channel.images takes them: name -> (width, height)."""
         return {name: (w, h) for name, w, h in self.thumbnail_sizes}
 
+    @property
+    def redis_configured(self) -> bool:
+        """Whether a Redis is configured at all (a URL or Sentinels)."""
+        return bool(self.redis_url or self.redis_sentinels)
+
+    def redis_description(self) -> str:
+        """Where Redis is, for messages and logs; never a password."""
+        if self.redis_sentinels:
+            where = ",".join(f"{h}:{p}" for h, p in self.redis_sentinels)
+            return f"primary {self.redis_sentinel_master!r} via Sentinels {where}"
+        return _without_password(self.redis_url or "")
+
     def allowed_roots(self) -> tuple[Path, ...]:
         """Folders local sources may read: NEWSDESK_LOCAL_ROOTS, else the channel config's."""
         return self.local_roots or (self.channel_config.resolve().parent,)
@@ -87,6 +106,10 @@ class Settings:
         env = os.environ
         found = cls(
             redis_url=env.get("REDIS_URL") or None,
+            redis_sentinels=sentinel_addresses(env.get("REDIS_SENTINELS", "")),
+            redis_sentinel_master=env.get("REDIS_SENTINEL_MASTER") or cls.redis_sentinel_master,
+            redis_sentinel_password=env.get("REDIS_SENTINEL_PASSWORD") or None,
+            redis_password=env.get("REDIS_PASSWORD") or None,
             public_url=env.get("NEWSDESK_PUBLIC_URL", cls.public_url).rstrip("/"),
             admin_token=env.get("NEWSDESK_ADMIN_TOKEN") or None,
             tokens=env.get("NEWSDESK_TOKENS", ""),
@@ -106,7 +129,28 @@ class Settings:
             thumbnail_sizes=_sizes(env.get("NEWSDESK_THUMBNAIL_SIZES", "")),
         )
         operators(found)  # refuse short or malformed tokens as the process starts
+        if found.redis_url and found.redis_sentinels:
+            raise ValueError("set either REDIS_URL (one Redis) or REDIS_SENTINELS (Redis through "
+                             "Sentinel), not both")
         return found
+
+
+def sentinel_addresses(raw: str) -> tuple[tuple[str, int], ...]:
+    """REDIS_SENTINELS ("host:port,host:port"); ValueError names the entry that is malformed."""
+    found = []
+    for entry in filter(None, (e.strip() for e in raw.split(","))):
+        host, _, port = entry.rpartition(":")
+        host = host.strip("[]")  # [::1]:26379
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"REDIS_SENTINELS entry {entry!r}: need host:port "
+                             "(e.g. sentinel-1:26379,sentinel-2:26379)")
+        found.append((host, int(port)))
+    return tuple(found)
+
+
+def _without_password(url: str) -> str:
+    """A Redis URL with any password masked, so it can be printed."""
+    return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,8 @@ SCHEDULER_LOCK = PREFIX + "lock:scheduler"
 PUBLISH_LOCK = PREFIX + "lock:publish"
 JOBS_LEDGER = PREFIX + "jobs:ledger"  # zset job id -> when queued; until the job ends
 JOBS_ASTRAY = PREFIX + "jobs:astray"  # zset job id -> first seen neither queued nor running
+# Incremented right before a WAIT (channel/replication.py): the write WAIT is counted against.
+REPLICATION_MARK = PREFIX + "replication:mark"
 
 
 def worker_alive(worker_name: str) -> str:

@@ -1,4 +1,11 @@
-"""Redis connections, and a real embedded Redis server when no REDIS_URL is given."""
+"""Redis connections, and a real embedded Redis server when no REDIS_URL is given.
+
+`connect_to(settings)` is the one place a Newsdesk process (web, worker, scheduler, CLI) gets
+its Redis client: one address (REDIS_URL) or the current primary as Sentinel names it
+(REDIS_SENTINELS). A Sentinel-managed client asks the Sentinels for the primary on every new
+connection and drops its connections when the primary changes or turns out to be a replica, so
+after a failover the next retry reaches the promoted server.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +18,14 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import redis
-from redis.backoff import ExponentialBackoff
+from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.retry import Retry
+from redis.sentinel import Sentinel
+
+SENTINEL_TIMEOUT = 1.0  # seconds for one Sentinel to answer; the next one is asked after it
 
 
 def die_with_parent() -> None:
@@ -25,14 +36,61 @@ def die_with_parent() -> None:
         pass
 
 
-def connect(url: str, **kwargs) -> redis.Redis:
-    """A client that retries briefly, so a Redis restart is a hiccup, not an outage."""
+class RedisSettings(Protocol):
+    """What connect_to reads (channel.config.Settings has it; the floor modules stay apart)."""
+
+    redis_url: str | None
+    redis_sentinels: tuple[tuple[str, int], ...]
+    redis_sentinel_master: str
+    redis_sentinel_password: str | None
+    redis_password: str | None
+
+
+def _defaults(kwargs: dict) -> dict:
     kwargs.setdefault("socket_connect_timeout", 2)
     kwargs.setdefault("socket_timeout", 5)
     kwargs.setdefault("health_check_interval", 15)
     kwargs.setdefault("retry", Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=3))
     kwargs.setdefault("retry_on_error", [redis.ConnectionError, redis.TimeoutError])
-    return redis.Redis.from_url(url, **kwargs)
+    return kwargs
+
+
+def connect(url: str, **kwargs) -> redis.Redis:
+    """A client that retries briefly, so a Redis restart is a hiccup, not an outage."""
+    return redis.Redis.from_url(url, **_defaults(kwargs))
+
+
+def connect_to(settings: RedisSettings, **kwargs) -> redis.Redis:
+    """The configured Redis: REDIS_URL, or the primary the Sentinels name (found again after a
+    failover). ValueError when neither is configured."""
+    if settings.redis_sentinels:
+        return connect_sentinel(settings.redis_sentinels, settings.redis_sentinel_master,
+                                password=settings.redis_password,
+                                sentinel_password=settings.redis_sentinel_password, **kwargs)
+    if settings.redis_url:
+        return connect(settings.redis_url, **kwargs)
+    raise ValueError("no Redis configured: set REDIS_URL or REDIS_SENTINELS")
+
+
+def connect_sentinel(sentinels: tuple[tuple[str, int], ...], master: str, *,
+                     password: str | None = None, sentinel_password: str | None = None,
+                     **kwargs) -> redis.Redis:
+    """A client for the current primary of `master`, through redis-py's Sentinel client.
+
+    RQ takes it like any client (its queues and workers only issue commands on it).
+    """
+    manager = Sentinel(
+        list(sentinels),
+        # No retries per Sentinel: the next one is asked instead. redis-py's default (backoff up
+        # to seconds, per Sentinel, per lookup) made one dead Sentinel cost every new connection
+        # seconds, and a wrong password most of a minute.
+        sentinel_kwargs={"password": sentinel_password, "socket_timeout": SENTINEL_TIMEOUT,
+                         "socket_connect_timeout": SENTINEL_TIMEOUT,
+                         "retry": Retry(NoBackoff(), 0)},
+    )
+    if password is not None:
+        kwargs.setdefault("password", password)
+    return manager.master_for(master, redis_class=redis.Redis, **_defaults(kwargs))
 
 
 def warn_if_evicting(r: redis.Redis) -> bool:

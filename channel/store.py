@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import redis
 
-from channel import keys, schemas
+from channel import clock, keys, schemas
 
 
 def iso(moment: datetime) -> str:
@@ -160,6 +159,7 @@ def mark_ready(r: redis.Redis, article: dict[str, Any], card: dict[str, Any]) ->
     schemas.validate("article", article)
     article["updated_at"] = now_iso()
     ts = _ts(article["published_at"])
+    ready_at = clock.now(r)  # compared by publishers on other hosts (publish.is_due)
     with r.pipeline() as p:
         p.set(keys.article(article["id"]), orjson.dumps(article))
         p.zadd(keys.ARTICLES, {article["id"]: ts})
@@ -167,7 +167,7 @@ def mark_ready(r: redis.Redis, article: dict[str, Any], card: dict[str, Any]) ->
             p.zrem(keys.category_index(cat["id"]), article["id"])
         p.zadd(keys.category_index(article["category"]), {article["id"]: ts})
         p.hset(keys.CARDS, article["id"], orjson.dumps(card))
-        p.set(keys.LAST_READY, time.time())
+        p.set(keys.LAST_READY, ready_at)
         p.srem(keys.source_failed_stories(article["source_id"]), article["id"])
         p.execute()
 

@@ -10,7 +10,7 @@ from rq import Queue, Retry
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 
-from channel import keys
+from channel import clock, keys
 from channel.config import Settings
 
 FETCH, PROCESS, PUBLISH = "fetch", "process", "publish"
@@ -132,7 +132,7 @@ def enqueue_process(r: redis.Redis, settings: Settings, article_id: str) -> Job:
 
 def publish_now(r: redis.Redis, settings: Settings) -> Job:
     """Skip coalescing: an editor pulling a story must not wait behind a burst."""
-    r.set(keys.PUBLISH_PENDING, time.time(), nx=True)
+    r.set(keys.PUBLISH_PENDING, clock.now(r), nx=True)
     return _enqueue_publish(r, settings, at_front=True)
 
 
@@ -142,7 +142,7 @@ def request_publish(r: redis.Redis, settings: Settings) -> Job | None:
     The pending mark holds the time of the first request no publish has served yet; a publish
     clears it as it starts building, so stories readied from then on ask again.
     """
-    if not r.set(keys.PUBLISH_PENDING, time.time(), nx=True):
+    if not r.set(keys.PUBLISH_PENDING, clock.now(r), nx=True):
         return None
     return _enqueue_publish(r, settings)
 
@@ -156,13 +156,13 @@ def requeue_lost_publish(r: redis.Redis, settings: Settings,
     content is not republished, so a needless one costs a feed build.
     """
     since = r.get(keys.PUBLISH_PENDING)
-    if since is None or time.time() - float(since) < overdue:
+    if since is None or clock.now(r) - float(since) < overdue:
         return None
     q = queue(r, PUBLISH)
     if q.count or q.started_job_registry.get_job_count(cleanup=False):
         return None
     log.warning("publish requested %.0f s ago and no publish job is queued or running; "
-                "queuing one", time.time() - float(since))
+                "queuing one", clock.now(r) - float(since))
     return _enqueue_publish(r, settings)
 
 

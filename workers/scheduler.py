@@ -15,7 +15,7 @@ import uuid
 import redis
 from rq.job import Job
 
-from channel import actions, keys, store
+from channel import actions, clock, keys, store
 from channel.config import Settings
 from channel.feed import due
 from workers import queues, watchdog
@@ -96,7 +96,7 @@ class Scheduler:
         """One tick: queue every due refresh. Returns the source ids queued."""
         if not self.acquire():
             return []
-        now = time.time()
+        now = clock.now(self.r)  # next_poll is the Redis server's time (channel/clock.py)
         queued = []
         for source_id in self.due_sources(now):
             source = store.get_source(self.r, source_id) or {}

@@ -12,14 +12,13 @@ same work a no-op. The ledger of queued jobs (workers/queues.py) lets the watchd
 from __future__ import annotations
 
 import logging
-import time
 
 import redis
 from rq.executions import Execution
 from rq.job import Job, JobStatus
 from rq.utils import now
 
-from channel import keys
+from channel import clock, keys
 from workers import queues
 
 log = logging.getLogger(__name__)
@@ -92,13 +91,14 @@ def requeue_astray(r: redis.Redis) -> list[str]:
         if settled:
             p.zrem(keys.JOBS_ASTRAY, *settled)
         if astray:
-            p.zadd(keys.JOBS_ASTRAY, dict.fromkeys(astray, time.time()), nx=True)
+            p.zadd(keys.JOBS_ASTRAY, dict.fromkeys(astray, clock.now(r)), nx=True)
             p.zmscore(keys.JOBS_ASTRAY, astray)
         replies = p.execute()
     seen = replies[-1] if astray else []
     requeued = []
+    checked_at = clock.now(r)  # schedulers on two hosts take turns: one clock for both
     for job_id, since in zip(astray, seen, strict=True):
-        if time.time() - since < ASTRAY_GRACE:
+        if checked_at - since < ASTRAY_GRACE:
             continue
         job = Job.fetch(job_id, connection=r)
         queues.queue(r, job.origin).enqueue_job(job)

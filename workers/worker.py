@@ -23,7 +23,7 @@ from rq import SimpleWorker
 
 from channel import keys
 from channel.config import Settings
-from channel.redisconn import connect, warn_if_evicting
+from channel.redisconn import connect_to, warn_if_evicting
 
 # Imported at start, so the first job does not pay for loading the pipeline.
 from workers import jobs, queues
@@ -87,7 +87,7 @@ def run(settings: Settings, *, burst: bool = False, name: str | None = None) -> 
         current = f"{name}-{attempt}" if name and attempt else name
         attempt += 1
         try:
-            r = connect(settings.redis_url)
+            r = connect_to(settings)
             warn_if_evicting(r)
             worker = NewsdeskWorker(
                 [queues.queue(r, q) for q in queues.ALL], connection=r, name=current,

@@ -27,19 +27,22 @@ def settings() -> Settings:
 
 
 def connect() -> redis.Redis:
-    """Redis at REDIS_URL, checked: a clear error when it is not set or does not answer."""
+    """Redis at REDIS_URL or through REDIS_SENTINELS, checked: a clear error when neither is
+    set or it does not answer."""
     import redis
 
-    from channel.redisconn import connect
+    from channel.redisconn import connect_to
 
-    url = settings().redis_url
-    if not url:
-        raise click.UsageError("REDIS_URL is not set (scripts/up prints the one it started)")
-    r = connect(url)
+    config = settings()
+    if not config.redis_configured:
+        raise click.UsageError("REDIS_URL is not set (scripts/up prints the one it started), "
+                               "nor REDIS_SENTINELS")
+    r = connect_to(config)
     try:
         r.ping()
     except redis.RedisError as exc:
-        raise click.ClickException(f"cannot reach Redis at {url}: {exc}") from exc
+        raise click.ClickException(
+            f"cannot reach Redis ({config.redis_description()}): {exc}") from exc
     return r
 
 

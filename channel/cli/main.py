@@ -13,7 +13,8 @@ from channel.config import Settings
 
 
 class Newsdesk(click.Group):
-    """The root group: an operator action's refusal becomes the CLI's error and exit code."""
+    """The root group: an operator action's refusal, or a Redis error (a failover under way),
+    becomes the CLI's error and exit code."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -22,10 +23,15 @@ class Newsdesk(click.Group):
             raise
         except Exception as exc:
             # Deferred for start-up speed: actions imports the pipeline, and --help must not.
+            import redis
+
             from channel import actions
 
             if isinstance(exc, actions.ActionError):
                 raise refused(exc) from exc
+            if isinstance(exc, redis.RedisError):  # e.g. mid-failover: a line, not a traceback
+                where = ctx.obj.redis_description() if isinstance(ctx.obj, Settings) else "Redis"
+                raise click.ClickException(f"Redis ({where}): {exc}") from exc
             raise
 
 

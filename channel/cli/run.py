@@ -39,7 +39,7 @@ def worker(burst: bool, name: str | None) -> None:
     """Run an RQ worker on the fetch, process and publish queues (rides out Redis restarts)."""
     from workers.worker import run
 
-    connect()  # a clear error when REDIS_URL is missing
+    connect()  # a clear error when no Redis is configured or it does not answer
     run(settings(), burst=burst, name=name)
 
 

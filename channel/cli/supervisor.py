@@ -17,7 +17,7 @@ from pathlib import Path
 from channel import actions
 from channel.cli.helpers import operator
 from channel.config import ROOT, Settings
-from channel.redisconn import EmbeddedRedis, connect, die_with_parent
+from channel.redisconn import EmbeddedRedis, connect_to, die_with_parent
 
 log = logging.getLogger("newsdesk.up")
 
@@ -68,7 +68,7 @@ class Supervisor:
 
     def _environment(self, settings: Settings) -> Settings:
         """Supply what the settings lack (Redis, a token, the public URL); children inherit it."""
-        if not settings.redis_url:
+        if not settings.redis_configured:
             self.redis = EmbeddedRedis(settings.data_dir / "redis").start()
             settings = replace(settings, redis_url=self.redis.url)
             log.info(
@@ -79,7 +79,9 @@ class Supervisor:
             settings = replace(settings, admin_token=secrets.token_urlsafe(24))
         if "NEWSDESK_PUBLIC_URL" not in os.environ:
             settings = replace(settings, public_url=f"http://{self.host}:{self.port}")
-        os.environ.update(REDIS_URL=settings.redis_url, NEWSDESK_ADMIN_TOKEN=settings.admin_token,
+        if settings.redis_url:  # Sentinel settings are in the environment already
+            os.environ["REDIS_URL"] = settings.redis_url
+        os.environ.update(NEWSDESK_ADMIN_TOKEN=settings.admin_token,
                           NEWSDESK_PUBLIC_URL=settings.public_url)
         # gunicorn's workers share their Prometheus counters through files in this folder.
         metrics_dir = settings.data_dir / "metrics"
@@ -114,7 +116,7 @@ class Supervisor:
 
     def _run(self) -> int:
         settings = self._environment(self.settings)
-        r = connect(settings.redis_url)
+        r = connect_to(settings)
         config = self.config or settings.channel_config
         doc = actions.load_config(r, config, who=operator())
         log.info("loaded %s: %d sources", config, len(doc["sources"]))
@@ -139,8 +141,8 @@ class Supervisor:
             f"Health: {base}/healthz and {base}/readyz; metrics: {base}/metrics\n"
             f"Operator API: {base}/v1/ops (Authorization: Bearer <operator token>)\n"
             f"{token}"
-            f"Redis: {settings.redis_url}\n"
-            f"CLI: export REDIS_URL={settings.redis_url}; .venv/bin/newsdesk --help\n"
+            f"Redis: {settings.redis_description()}\n"
+            f"CLI: {_cli_hint(settings)}; .venv/bin/newsdesk --help\n"
             "Press Ctrl-C to stop.\n",
             flush=True,
         )
@@ -173,3 +175,12 @@ class Supervisor:
         if self.redis:
             self.redis.stop()
             self.redis = None
+
+
+def _cli_hint(settings: Settings) -> str:
+    """How a second terminal reaches the same Redis."""
+    if settings.redis_sentinels:
+        where = ",".join(f"{h}:{p}" for h, p in settings.redis_sentinels)
+        return (f"export REDIS_SENTINELS={where} "
+                f"REDIS_SENTINEL_MASTER={settings.redis_sentinel_master}")
+    return f"export REDIS_URL={settings.redis_url}"

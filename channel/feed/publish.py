@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 import redis
 
-from channel import keys, schemas, store
+from channel import clock, keys, replication, schemas, store
 from channel.config import Settings
 from channel.feed import build_inputs, exports
 from channel.feed.build import EmptyFeed, build_feed, category_feeds, variants
@@ -104,7 +104,7 @@ LIMIT = 1.0  # seconds a publish request may wait for quiet
 def is_due(r: redis.Redis, quiet: float = QUIET, limit: float = LIMIT) -> bool:
     """Publish now: no story became ready for `quiet` seconds, or the oldest unserved request
     has waited `limit` seconds (a long burst still publishes every second or so)."""
-    now = time.time()
+    now = clock.now(r)  # the stamps are the Redis server's (channel/clock.py)
     last, since = r.mget(keys.LAST_READY, keys.PUBLISH_PENDING)
     return now - float(last or 0) >= quiet or (since is not None and now - float(since) >= limit)
 
@@ -115,9 +115,10 @@ def wait_for_quiet(r: redis.Redis, quiet: float = QUIET, limit: float = LIMIT) -
     Waits until no story became ready for `quiet` seconds, and never longer than `limit`.
     """
     deadline = time.time() + limit
+    skew = clock.now(r) - time.time()  # LAST_READY is the Redis server's time
     while time.time() < deadline:
         last = float(r.get(keys.LAST_READY) or 0)
-        if time.time() - last >= quiet:
+        if time.time() + skew - last >= quiet:
             return
         time.sleep(min(quiet, max(0.01, deadline - time.time())))
 
@@ -208,6 +209,7 @@ def _publish(r: redis.Redis, settings: Settings) -> int:
         log.warning("version %d not published: version %d, built later, is already live",
                      version, live)
         return live
+    replication.confirm_replicated(r)  # a version TVs may have seen must outlive a failover
     store.keep_thumbnails(r, [t["url"] for row in feed["rows"] for card in row["items"]
                               for t in card["thumbnails"].values()])
     log.info("published feed version %d (%d bytes)", version, len(body))
@@ -218,14 +220,16 @@ def _switch(r: redis.Redis, version: int, fields: dict[str, Any], kept: int) -> 
     """Write the version and point TVs at it, unless a newer version is live. Returns the live one.
 
     Versions are numbered when their build starts, so the higher number holds the fresher
-    content: a publish that finishes late must not switch the pointer back.
+    content: a publish that finishes late must not switch the pointer back. An equal number
+    live is not replaced either: after a failover lost the counter's last increments, a
+    publisher cut off since then may hold the number the new primary gave a newer build.
     """
     with r.pipeline(transaction=True) as p:
         while True:
             try:
                 p.watch(keys.FEED_CURRENT, keys.FEED_VERSIONS)
                 live = p.get(keys.FEED_CURRENT)
-                if live is not None and int(live) > version:
+                if live is not None and int(live) >= version:
                     return int(live)
                 old = [int(v) for v in p.lrange(keys.FEED_VERSIONS, kept - 1, -1)]
                 p.multi()

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import logging
 import random
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import redis
 
-from channel import store
+from channel import clock, store
 from channel.config import Settings
 from channel.sources import folder, page, rss
 
@@ -64,7 +63,7 @@ def refresh(r: redis.Redis, settings: Settings, source: dict[str, Any]) -> Refre
             failures=failures,
             last_error=f"{type(exc).__name__}: {exc}"[:500],
             last_error_at=store.now_iso(),
-            next_poll=time.time() + backoff_seconds(failures, source.get("interval", 300)),
+            next_poll=clock.now(r) + backoff_seconds(failures, source.get("interval", 300)),
         )
         log.warning("source %s failed (%d in a row): %s", sid, failures, exc)
         raise
@@ -79,7 +78,7 @@ def refresh(r: redis.Redis, settings: Settings, source: dict[str, Any]) -> Refre
         sid,
         failures=0,
         last_success=store.now_iso(),
-        next_poll=time.time() + source.get("interval", 300),
+        next_poll=clock.now(r) + source.get("interval", 300),
         etag=batch.etag if batch.etag else state.get("etag"),
         last_modified=batch.last_modified if batch.last_modified else state.get("last_modified"),
         last_result=f"{len(result.changed)} changed, {result.unchanged} unchanged"

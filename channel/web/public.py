@@ -52,7 +52,11 @@ class LiveFeed:
             return self.current, True
         self._checked_until, self._stale = now + max_age, False
         if live is None:
-            return None, False
+            # Redis answers but has no live version: before the first publish, or a Redis that
+            # lost it (a failover to a replica that never got it, a restart without AOF). A
+            # copy this process holds is still better for TVs than a 503, until one is published.
+            self._stale = self.current is not None
+            return self.current, self._stale
         number = int(live)
         cached = self.current
         if cached is not None and cached.version == number:
