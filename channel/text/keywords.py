@@ -18,7 +18,7 @@ from channel.text.sentences import split_sentences
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
 
-__all__ = ["TAG_MAX", "detect_language", "extract_tags"]
+__all__ = ["TAG_MAX", "detect_language", "extract_tags", "resolve_language"]
 
 TAG_MAX = 20
 _MIN_CONFIDENCE = 0.5  # below this py3langid is guessing (short or mixed text): say "en"
@@ -40,6 +40,27 @@ def detect_language(text: str) -> str:
         return "en"
     lang, confidence = _identifier().classify(sample)
     return lang if confidence >= _MIN_CONFIDENCE and len(lang) == 2 else "en"
+
+
+_OVERRULE = 0.95  # detection this sure overrules a page's declared language
+
+
+def resolve_language(declared: str | None, text: str) -> str:
+    """The page's declared language unless its text is confidently another one.
+
+    Templates declare lang="en" on German or Portuguese articles; English-only rules (the
+    summary's compressions, the verb test) must never be applied to them.
+    """
+    declared = (declared or "").lower() or None
+    sample = " ".join((text or "").split())[:_DETECT_CHARS]
+    if sum(ch.isalpha() for ch in sample) < 40:
+        return declared or detect_language(sample)
+    lang, confidence = _identifier().classify(sample)
+    if declared is None:
+        return lang if confidence >= _MIN_CONFIDENCE and len(lang) == 2 else "en"
+    if lang != declared and confidence >= _OVERRULE and len(lang) == 2:
+        return lang
+    return declared
 
 
 _STOP = {

@@ -22,7 +22,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from channel.text.cleanup import load_rules
+from channel.text.keywords import detect_language
 from channel.text.sentences import is_balanced, split_sentences
+from channel.text.sourcetag import strip_source_tag
+from channel.text.wholeness import dangles, reads_whole
 
 __all__ = [
     "SUMMARY_MAX",
@@ -62,10 +65,6 @@ class Summarizer(Protocol):
 
 # --- 1. debris ------------------------------------------------------------------------------
 
-_SOURCE_TAG = re.compile(
-    r"^(?:[A-Z][A-Za-z .,'-]{1,40}\s)?\((?:CNN|AP|AFP|Reuters|CNN Money|CNN Student News|"
-    r"The Hollywood Reporter|EW\.com|Mashable|[A-Z][A-Za-z.&' ]{1,30})\)\s*(?:--|—|–|-)?\s*"
-)
 # A caption glued to the next sentence: "... than a colleague The cost of divorce can ...".
 # A capitalised article/pronoun right after a lowercase word with no punctuation between them
 # almost never happens in English prose, so it marks a missing sentence break.
@@ -87,7 +86,7 @@ def clean_text(text: str, *, language: str | None = None) -> str:
     lines = []
     for line in text.splitlines():
         line = " ".join(line.split())
-        line = _SOURCE_TAG.sub("", line, count=1)
+        line = strip_source_tag(line)
         line = rules.cut_debris(line)
         if language in (None, "en"):
             line = _RUN_ON.sub("\n", line)
@@ -95,8 +94,9 @@ def clean_text(text: str, *, language: str | None = None) -> str:
     return "\n".join(part.strip() for part in "\n".join(lines).splitlines() if part.strip())
 
 
-def _is_story_sentence(sentence: str) -> bool:
-    """A sentence a viewer can read alone: ends like a sentence, not a caption or a question.
+def _is_story_sentence(sentence: str, language: str | None = "en") -> bool:
+    """A sentence a viewer can read alone: reads whole (wholeness.reads_whole), not a caption
+    or a question.
 
     Questions in news copy are hooks ("Ferrari, who are Ferrari?"), not facts.
     """
@@ -108,7 +108,7 @@ def _is_story_sentence(sentence: str) -> bool:
         return False
     if _CAPTION.match(sentence) and not _SPEECH.search(sentence[: sentence.find(":") + 1]):
         return False
-    return is_balanced(sentence)
+    return reads_whole(sentence, language)
 
 
 _OPENS_QUOTE = re.compile(r"^[\"“'‘]")
@@ -123,8 +123,9 @@ _SAY = (
     r"reports|announced|stated)"
 )
 _COMPRESSIONS = [
-    # asides in brackets: "(pictured)", "(3.7 miles)", "(file photo)"
-    re.compile(r" \([^()]{1,80}\)"),
+    # asides in brackets: "(pictured)", "(3.7 miles)", "(file photo)"; a name's abbreviation
+    # stays: "The European Union (EU) has ..." is how the story names it from then on
+    re.compile(r" \((?![A-Z][A-Z&.]{1,7}s?\))[^()]{1,80}\)"),
     # trailing attribution: ", police said." / ", the BBC reports." / ", according to the report."
     re.compile(
         r", (?:(?:he|she|they|it|(?:[a-z-]+ ){0,2}(?:police|officials|authorities|experts|"
@@ -135,8 +136,10 @@ _COMPRESSIONS = [
         + r"(?: on [A-Z][a-z]+day| yesterday| today| last night)?|according to [^,;]{3,70})"
         r"(?=[.!?][\"'”’]?$)"
     ),
-    # ages as appositives: "Leon Yeaman, 55, was ..." -> "Leon Yeaman was ..."
-    re.compile(r", \d{1,3},(?= )"),
+    # ages as appositives: "Leon Yeaman, 55, was ..." -> "Leon Yeaman was ..." (but not before
+    # a second appositive: "Christie, 55, a managing director at ..., ditched" keeps its commas)
+    re.compile(r", \d{1,3},(?= (?!(?:a|an|the|who|whose|which|from|of|his|her|their|one|now|"
+    r"then|both|and|or)\b))"),
 ]
 
 
@@ -155,9 +158,17 @@ def compress_sentence(sentence: str) -> str:
         if quoted and i == 1:
             continue
         shorter = _QUOTE_COMMA.sub(r".\1", pattern.sub("", out))  # ' "... trouper," he said.'
-        if len(shorter) >= 25 and is_balanced(shorter):
+        if shorter != out and _safe_cut(out, shorter):
             out = shorter
     return out
+
+
+def _safe_cut(before: str, after: str) -> bool:
+    """A cut is made only when it can be shown safe: what is left still reads whole, and a
+    sentence that opened well does not come out opening with a pointer ("He", "But")."""
+    if len(after) < 25 or not reads_whole(after):
+        return False
+    return dangles(before) or not dangles(after)
 
 
 # Harder cuts, only made when a sentence would not fit otherwise: an opening adverbial ("In an
@@ -165,8 +176,7 @@ def compress_sentence(sentence: str) -> str:
 # subordinate clause (", prompting fresh speculation that ..." -> ".").
 _OPENER = re.compile(
     r"^(?:In|On|At|After|During|Speaking|Following|Despite|Earlier|Since|While|As|With|Writing|"
-    r"Asked) [^,]{3,90}, (?=(?:the|a|an|he|she|it|they|his|her|its|their|this|these|police|"
-    r"officials)\b|[A-Z])"
+    r"Asked) [^,]{3,90}, (?=(?:the|a|an|police|officials)\b|[A-Z])"
 )
 _TRAILER = re.compile(
     r", (?:adding|saying|prompting|leaving|making|bringing|sparking|meaning|including|after|as|"
@@ -181,7 +191,7 @@ def tighten_sentence(sentence: str) -> str:
     if opened != out:
         opened = opened[:1].upper() + opened[1:]
     for shorter in (opened, _TRAILER.sub("", opened)):
-        if len(shorter) >= 25 and is_balanced(shorter):
+        if shorter != out and _safe_cut(sentence, shorter):
             out = shorter
     return out
 
@@ -250,20 +260,53 @@ def summary_from_sentences(
     return ""
 
 
+_CLAUSE_END = re.compile(r"[,;:]\s|\s[–—-]\s")
+_SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,40}$")
+
+
+def _clause_cut(text: str, limit: int) -> str:
+    """The longest opening that ends at a clause boundary (a comma, colon, semicolon or dash),
+    with an ellipsis; between words only when no clause boundary fits."""
+    text = " ".join(text.split())
+    room = limit - len(ELLIPSIS)
+    ends = [m.start() for m in _CLAUSE_END.finditer(text) if m.start() <= room]
+    for end in reversed(ends):
+        head = text[:end].rstrip(" ,;:-–—")
+        if len(head) >= 25 and is_balanced(head):
+            return head + ELLIPSIS
+    return _shorten(text, limit)
+
+
 def make_ticker(
-    sentences: Sequence[str], *, title: str | None = None, limit: int = TICKER_MAX
+    sentences: Sequence[str],
+    *,
+    title: str | None = None,
+    limit: int = TICKER_MAX,
+    language: str | None = "en",
 ) -> str:
-    """One line for rows and crawls: the lead sentence if it fits, else the title, else a cut."""
-    for sentence in sentences[:1]:
-        line = " ".join(compress_sentence(sentence).split())
-        for candidate in (line, tighten_sentence(line)):
+    """One line for rows and crawls: a whole sentence or the headline, never cut mid-phrase.
+
+    In order: the lead sentence (for English, compressed or tightened when that is safe), the
+    headline (without a trailing "| Site name"), another opening sentence that reads alone;
+    only when none fits, the headline or lead cut at a clause boundary.
+    """
+    english = language in (None, "en")
+    lines = [" ".join(s.split()) for s in sentences if s and s.strip()]
+    if lines:
+        lead = compress_sentence(lines[0]) if english else lines[0]
+        for candidate in (lead, tighten_sentence(lead)) if english else (lead,):
             if len(candidate) <= limit:
                 return candidate
-    if title and title.strip():
-        return _shorten(title, limit)
-    if sentences:
-        return _shorten(compress_sentence(sentences[0]), limit)
-    return ""
+    headline = " ".join((title or "").split())
+    for candidate in (headline, _SITE_SUFFIX.sub("", headline)):
+        if candidate and len(candidate) <= limit:
+            return candidate
+    for line in lines[1:4]:
+        if len(line) <= limit and not dangles(line) and reads_whole(line, language):
+            return line
+    if headline:
+        return _clause_cut(_SITE_SUFFIX.sub("", headline), limit)
+    return _clause_cut(lines[0], limit) if lines else ""
 
 
 @dataclass(frozen=True)
@@ -295,7 +338,7 @@ class LeadPlus:
         if truncated and len(sentences) > 1:
             sentences.pop()  # may have been cut mid-sentence
         if self.clean:
-            story = [s for s in sentences if _is_story_sentence(s)]
+            story = [s for s in sentences if _is_story_sentence(s, language)]
             sentences = story or sentences
         if self.compress and language in (None, "en"):
             sentences = [compress_sentence(s) for s in sentences]
@@ -311,13 +354,21 @@ class LeadPlus:
             return False
         return True
 
-    def choose(self, sentences: Sequence[str]) -> list[str]:
-        """Sentences in article order that fit the budget and add new words."""
+    def choose(self, sentences: Sequence[str], language: str | None = "en") -> list[str]:
+        """Sentences in article order that fit the budget and add new words.
+
+        The first one must not point back at something left out ("But ...", "He ..."), unless
+        it is the article's own opening, untouched. Tightening is English-only.
+        """
         chosen: list[str] = []
         seen: set[str] = set()
-        for sentence in sentences[: self.window]:
-            if not _fits(chosen, sentence, self.budget) and self.tighten:
+        english = language in (None, "en")
+        for i, original in enumerate(sentences[: self.window]):
+            sentence = original
+            if not _fits(chosen, sentence, self.budget) and self.tighten and english:
                 sentence = tighten_sentence(sentence)
+            if not chosen and dangles(sentence) and (i > 0 or sentence != original):
+                continue
             if not _fits(chosen, sentence, self.budget):
                 if self.fill or not chosen:
                     continue  # skip a long one, a shorter one further on may still fit
@@ -337,12 +388,18 @@ class LeadPlus:
         text = text or ""
         if not text.strip() and not (title and title.strip()):
             raise ValueError("nothing to summarize: text and title are both empty")
+        if language is None:  # English-only rules must never touch another language
+            language = detect_language(text or title or "")
         sentences = self.candidates(text, language) or split_sentences(text)
-        chosen = self.choose(sentences)
+        chosen = self.choose(sentences, language)
         if not chosen:  # nothing fits in the opening: any whole sentence that fits, in order
-            chosen = [s for s in sentences if len(s) <= self.budget][:1]
+            fitting = [s for s in sentences if len(s) <= self.budget]
+            whole = [s for s in fitting if reads_whole(s, language) and not dangles(s)]
+            chosen = (whole or fitting)[:1]
         summary = summary_from_sentences(chosen or sentences[:1], title=title, budget=self.budget)
-        ticker = make_ticker(sentences or ([title] if title else []), title=title)
+        ticker = make_ticker(
+            sentences or ([title] if title else []), title=title, language=language
+        )
         return Summary(summary=summary, ticker=ticker or _shorten(summary, TICKER_MAX))
 
 
