@@ -101,6 +101,7 @@ _WORD = re.compile(r"[^\W\d_][\w'’.-]*[^\W_]|[^\W\d_]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 _LEAD_SENTENCES = 3
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+_MAX_RUN = 8
 _HONORIFICS = frozenset("mr mrs ms dr sir dame prof lord lady herr frau m mme sr sra".split())
 
 
@@ -108,9 +109,30 @@ def _is_cap(word: str) -> bool:
     return word[:1].isupper()
 
 
-def _norm(tag: str) -> str:
-    """Lowercase for display consistency, but keep acronyms (NATO, EU, BBC) as written."""
-    return tag if tag.isupper() and 2 <= len(tag) <= 6 else tag.lower()
+_SUFFIXES = ("ians", "ian", "ese", "ans", "ing", "ed", "es", "an", "s", "n", "e", "a")
+
+
+def _forms(word: str) -> frozenset[str]:
+    """The word and what it is with one ending taken off: two words share a form when they are
+    forms of one word (Russia/Russian: "russia"; demand/demands; Ukraine/Ukrainian: "ukrain"),
+    so a story is never tagged with both."""
+    word = word.lower()
+    out = {word}
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            out.add(word[: -len(suffix)])
+    return frozenset(out)
+
+
+def _stems(key: str) -> frozenset[str]:
+    return frozenset().union(*(_forms(part) for part in key.split()))
+
+
+def _display(key: str, form: str, is_name: bool) -> str:
+    """Names keep their case (NATO, Russia, Josep Borrell); other words are lowercase."""
+    if is_name or (form.isupper() and 2 <= len(form) <= 6):
+        return form
+    return form.lower()
 
 
 def _phrases(sentence: str, stop: frozenset[str]) -> tuple[list[str], list[str]]:
@@ -126,6 +148,10 @@ def _phrases(sentence: str, stop: frozenset[str]) -> tuple[list[str], list[str]]
             run.pop()
         while run and run[0].lower().rstrip(".") in _HONORIFICS:
             run.pop(0)  # "Dr Venter" and "Venter" are one tag
+        if len(run) > 3:  # a title chain ends with the name: "... Security Policy Josep Borrell"
+            del run[:-2]
+            while run and run[0].lower() in _CONNECTORS:
+                run.pop(0)
         if run and not (len(run) == 1 and run[0].lower() in stop):
             names.append(" ".join(run))
         run.clear()
@@ -135,9 +161,9 @@ def _phrases(sentence: str, stop: frozenset[str]) -> tuple[list[str], list[str]]
             flush()
             continue
         lower = word.lower()
-        if _is_cap(word) and not (i == 0 and lower in stop) and len(run) < 3:
+        if _is_cap(word) and not (i == 0 and lower in stop) and len(run) < _MAX_RUN:
             run.append(word)  # at i == 0 only counted if also seen mid-sentence elsewhere
-        elif run and lower in _CONNECTORS and len(run) < 3:
+        elif run and lower in _CONNECTORS and len(run) < _MAX_RUN:
             run.append(word)
         else:
             flush()
@@ -179,7 +205,8 @@ def _units(text: str) -> list[str]:
 def extract_tags(
     text: str, *, title: str | None = None, language: str | None = None, limit: int = 8
 ) -> list[str]:
-    """Up to `limit` tags, best first: names, then repeated content words; each <= 20 chars."""
+    """Up to `limit` tags, most specific first: names (in their own case), then repeated content
+    words (lowercase); one form per word, no stop words, each <= 20 chars."""
     text = text or ""
     title = title or ""
     if limit <= 0 or not (text.strip() or title.strip()):
@@ -208,25 +235,26 @@ def extract_tags(
             if word.isupper() or key not in shown:
                 shown[key] = word
 
-    tags: list[str] = []
-    taken: set[str] = set()
+    names: list[str] = []
+    words: list[str] = []
+    taken: set[str] = set()  # stems of every word already tagged
     for key, value in sorted(score.items(), key=lambda kv: (-kv[1], kv[0])):
-        if len(tags) >= limit:
+        if len(names) + len(words) >= limit:
             break
         is_name = key in mid_caps
         if " " in key and not is_name:
             continue
         if value < 2 and not is_name:
             continue  # a word said once is not what the story is about
-        tag = _norm(shown[key])
+        tag = _display(key, shown[key], is_name)
         if len(tag) > TAG_MAX:
             continue
-        stem = key.rstrip("s")
-        parts = set(key.split())
-        if stem in taken or key in taken or parts & taken and " " not in key:
-            continue
-        tags.append(tag)
-        taken.add(stem)
-        taken.add(key)
-        taken.update(parts)
-    return tags
+        stems = _stems(key)
+        if " " in key:
+            if all(_forms(part) & taken for part in key.split()):
+                continue  # every word of it is already a tag
+        elif stems & taken:
+            continue  # another form of this word, or a word of a name already tagged
+        (names if is_name else words).append(tag)
+        taken |= stems
+    return names + words  # the most specific first: names, then the story's words

@@ -21,7 +21,7 @@ _DASH = r"\s*(?:--|—|–|-)\s*"
 # A dateline: an upper-case place ("LONDON", "NEW YORK, N.Y.") or capitalised words that do not
 # start like a sentence's subject ("Washington", "Hong Kong").
 _DATELINE = (
-    r"(?:[A-Z][A-Z .,'-]{1,40}(?:, [A-Z][a-z]{1,5}\.)?|"
+    r"(?:[A-Z][A-Z .,'-]{1,40}(?:, [A-Z][a-z.]+(?: [A-Z][a-z.]+)?)?|"
     r"(?!(?:The|A|An|This|That|These|Those)\b)[A-Z][a-z]+(?:[ ,]+[A-Z][a-z.]+){0,3})"
 )
 _AGENCY_TAG = re.compile(rf"^(?:{_DATELINE}\s)?\((?:{_AGENCIES})\)(?:{_DASH}|\s*)")

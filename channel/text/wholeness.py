@@ -34,11 +34,26 @@ _AUX = frozenset(
     sped spun sprang stung swept swung tore withdrew withdraws undertook upheld arose awoke bore
     forbade foresaw mistook sold sells lay lies slid slides hung hangs rang rings bit bites
     dealt deals sprang wants needs seems looks remains plans warns faces calls shows joins
-    marks opens closes hopes aims claims tries uses moves lives dies says""".split()
+    marks opens closes hopes aims claims tries uses moves lives dies says go come make take
+    rise fall need want see get give find think tell become leave feel bring begin keep hold
+    write stand hear mean meet run pay sit speak lead grow lose send spend buy win fight catch
+    face remain plan warn call show join open close hope aim claim try use move live die work
+    play look seem help ask continue expect believe allow include offer provide create agree
+    happen appear follow change stop reach return start stay turn bring""".split()
 )
-_SUBJECTISH = re.compile(
-    r"\b(?:[A-Z][\w'’.-]*|he|she|it|they|this|that|who|which|there|one|police|officials)"
-    r" (?:also |now |still |reportedly |allegedly |has |is )?([a-z]{3,}s)\b"
+# A verb-shaped "-s" word: "The package costs ...", "Apple plans ..." (not after a determiner
+# or preposition, where it is a plural noun: "to the islands").
+_S_WORD = re.compile(r"\b([\w'’-]+) ([a-z]{2,}[^s\W]s)\b")
+# A plural subject's verb: "studios form part of", "those efforts now count", "they host".
+_PLURAL_VERB = re.compile(
+    r"\b(?:[A-Za-z][a-z]+[^s\W]s|they|we|you|who|which|that|I)"
+    r" (?:now |also |still |often |all |both |will |would |could )?([a-z]{3,})\b"
+)
+_CONTRACTION = re.compile(r"\b(?:he|she|it|that|there|who|what|here)['’]s\b", re.IGNORECASE)
+_BEFORE_NOUN = frozenset(
+    """the a an of in on at to for with by from his her their its our my your these those some
+    many few several two three four five six seven eight nine ten and or all both most more
+    other such no any each every into onto over under about after before between""".split()
 )
 _ED_ING = re.compile(r"\b[a-z]{2,}(?:ed|ing)\b")
 _NOT_ED_ING = frozenset(
@@ -46,6 +61,12 @@ _NOT_ED_ING = frozenset(
     thing things king kings ring sing wing bring spring string sting during morning evening
     nothing something anything everything ceiling building wedding pudding darling sibling
     viking""".split()
+)
+_NOT_VERB = frozenset(
+    """near than like as up down out off per plus via across against along around behind beyond
+    during inside outside through toward towards upon within without who which that whose
+    what when where why how not only just very too also now then here there this these those
+    all both each every one new old first last next same own other another such""".split()
 )
 _DANGLE = re.compile(
     r"^[\"'“‘]?(?:But|And|So|Yet|Or|Nor|However|Meanwhile|Also|Then|Still|Instead|Besides|"
@@ -64,7 +85,14 @@ def has_verb(sentence: str) -> bool:
         return True
     if any(m.group(0) not in _NOT_ED_ING for m in _ED_ING.finditer(lower)):
         return True
-    return bool(_SUBJECTISH.search(sentence))
+    if _CONTRACTION.search(sentence):
+        return True
+    if any(m.group(1).lower() not in _BEFORE_NOUN for m in _S_WORD.finditer(sentence)):
+        return True
+    return any(
+        m.group(1) not in _BEFORE_NOUN and m.group(1) not in _NOT_VERB and
+        not m.group(1).endswith("ly") for m in _PLURAL_VERB.finditer(sentence)
+    )
 
 
 def starts_well(sentence: str) -> bool:
