@@ -122,6 +122,7 @@ _SAY = (
     r"added|claimed|claims|explained|revealed|warned|admitted|insisted|confirmed|reported|"
     r"reports|announced|stated)"
 )
+_APPOSITIVE = r"(?:a|an|the|who|whose|which|from|of|his|her|their|one|now|then|both|and|or)\b"
 _COMPRESSIONS = [
     # asides in brackets: "(pictured)", "(3.7 miles)", "(file photo)"; a name's abbreviation
     # stays: "The European Union (EU) has ..." is how the story names it from then on
@@ -138,8 +139,10 @@ _COMPRESSIONS = [
     ),
     # ages as appositives: "Leon Yeaman, 55, was ..." -> "Leon Yeaman was ..." (but not before
     # a second appositive: "Christie, 55, a managing director at ..., ditched" keeps its commas)
-    re.compile(r", \d{1,3},(?= (?!(?:a|an|the|who|whose|which|from|of|his|her|their|one|now|"
-    r"then|both|and|or)\b))"),
+    re.compile(rf", \d{{1,3}},(?= (?!{_APPOSITIVE}))"),
+    # ... and before one, only the age goes: "Christie, 41, a managing director at ..., ditched"
+    # -> "Christie, a managing director at ..., ditched" (never "Christie a managing director")
+    re.compile(rf", \d{{1,3}}(?=, {_APPOSITIVE})"),
 ]
 
 
@@ -329,6 +332,10 @@ class LeadPlus:
 
     def candidates(self, text: str, language: str | None = None) -> list[str]:
         """Story sentences in article order, cleaned and compressed as configured."""
+        return self._candidates(text, language)[0]
+
+    def _candidates(self, text: str, language: str | None) -> tuple[list[str], bool]:
+        """The candidates, and whether the first of them is the article's own opening."""
         truncated = len(text) > self.head_chars
         if truncated:  # the summary comes from the opening: do not split the whole article
             text = text[: self.head_chars]
@@ -337,12 +344,14 @@ class LeadPlus:
         sentences = split_sentences(text)
         if truncated and len(sentences) > 1:
             sentences.pop()  # may have been cut mid-sentence
+        opening = sentences[0] if sentences else None
         if self.clean:
             story = [s for s in sentences if _is_story_sentence(s, language)]
             sentences = story or sentences
+        opens_article = bool(sentences) and sentences[0] is opening
         if self.compress and language in (None, "en"):
             sentences = [compress_sentence(s) for s in sentences]
-        return sentences
+        return sentences, opens_article
 
     def _good_filler(self, sentence: str) -> bool:
         """A later sentence must read well after the lead: no bare quote, no "I"/"we" voice."""
@@ -354,7 +363,9 @@ class LeadPlus:
             return False
         return True
 
-    def choose(self, sentences: Sequence[str], language: str | None = "en") -> list[str]:
+    def choose(
+        self, sentences: Sequence[str], language: str | None = "en", opens_article: bool = True
+    ) -> list[str]:
         """Sentences in article order that fit the budget and add new words.
 
         The first one must not point back at something left out ("But ...", "He ..."), unless
@@ -367,7 +378,9 @@ class LeadPlus:
             sentence = original
             if not _fits(chosen, sentence, self.budget) and self.tighten and english:
                 sentence = tighten_sentence(sentence)
-            if not chosen and dangles(sentence) and (i > 0 or sentence != original):
+            if not chosen and dangles(sentence) and (
+                i > 0 or sentence != original or not opens_article
+            ):
                 continue
             if not _fits(chosen, sentence, self.budget):
                 if self.fill or not chosen:
@@ -390,16 +403,18 @@ class LeadPlus:
             raise ValueError("nothing to summarize: text and title are both empty")
         if language is None:  # English-only rules must never touch another language
             language = detect_language(text or title or "")
-        sentences = self.candidates(text, language) or split_sentences(text)
-        chosen = self.choose(sentences, language)
+        sentences, opens_article = self._candidates(text, language)
+        sentences = sentences or split_sentences(text)
+        chosen = self.choose(sentences, language, opens_article)
         if not chosen:  # nothing fits in the opening: any whole sentence that fits, in order
             fitting = [s for s in sentences if len(s) <= self.budget]
             whole = [s for s in fitting if reads_whole(s, language) and not dangles(s)]
             chosen = (whole or fitting)[:1]
         summary = summary_from_sentences(chosen or sentences[:1], title=title, budget=self.budget)
-        ticker = make_ticker(
-            sentences or ([title] if title else []), title=title, language=language
-        )
+        lines = list(sentences)
+        if lines and not opens_article and dangles(lines[0]):
+            lines = [s for s in lines if not dangles(s)]  # "But now ..." points at a lost line
+        ticker = make_ticker(lines or ([title] if title else []), title=title, language=language)
         return Summary(summary=summary, ticker=ticker or _shorten(summary, TICKER_MAX))
 
 

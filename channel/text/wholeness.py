@@ -83,7 +83,7 @@ def has_verb(sentence: str) -> bool:
     words = re.findall(r"[a-z’']+", lower)
     if any(w in _AUX or w.endswith(("n't", "n’t")) for w in words):
         return True
-    if any(m.group(0) not in _NOT_ED_ING for m in _ED_ING.finditer(lower)):
+    if any(m.group(0) not in _NOT_ED_ING for m in _ED_ING.finditer(sentence)):
         return True
     if _CONTRACTION.search(sentence):
         return True
