@@ -52,6 +52,8 @@ def resolve_language(declared: str | None, text: str) -> str:
     summary's compressions, the verb test) must never be applied to them.
     """
     declared = (declared or "").lower() or None
+    if declared in _STOPWORDS and _looks_like(declared, text):
+        return declared  # the cheap check: no model run for the common, honest page
     sample = " ".join((text or "").split())[:_DETECT_CHARS]
     if sum(ch.isalpha() for ch in sample) < 40:
         return declared or detect_language(sample)
@@ -96,6 +98,18 @@ _STOP = {
         pelo por que se sem seu sua um uma""",
 }
 _STOPWORDS = {lang: frozenset(words.split()) for lang, words in _STOP.items()}
+_FUNCTION_WORDS = re.compile(r"[^\W\d_]+")
+_SAMPLE_WORDS = 60
+_FUNCTION_SHARE = 0.2  # running text in a language has well over a fifth of its stop words
+
+
+def _looks_like(language: str, text: str) -> bool:
+    """Do the opening's words include that language's stop words as often as its prose does?"""
+    words = _FUNCTION_WORDS.findall(text[:800].lower())[:_SAMPLE_WORDS]
+    if len(words) < 20:
+        return False
+    stop = _STOPWORDS[language]
+    return sum(w in stop for w in words) >= _FUNCTION_SHARE * len(words)
 _CONNECTORS = frozenset({"of", "de", "del", "la", "von", "van", "der", "du", "da", "di", "al"})
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*[^\W_]|[^\W\d_]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
