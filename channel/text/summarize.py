@@ -2,13 +2,18 @@
 
 Lead (the article's first sentences) is the bar every classic unsupervised summarizer fails to
 clear on news. We keep Lead's choice of content and spend the character budget better:
-1. clean: drop datelines, bylines, share bars and photo captions that scrapers glue onto the text,
-   so the budget is not spent on "(CNN) --" or "Scroll down for video";
-2. compress: cut what a viewer does not need inside a sentence (asides in brackets, trailing
-   "he said"/"according to" attributions, ages), so more of the story fits;
+1. clean: drop wire tags (sourcetag: "LONDON (Reuters) -", never "The European Union (EU)"),
+   bylines, share bars and photo captions that scrapers glue onto the text, and every sentence
+   that does not read whole (wholeness: a fragment, a lowercase start, a table row);
+2. compress: cut what a viewer does not need inside a sentence (asides in brackets but not a
+   name's abbreviation, trailing "he said"/"according to" attributions, ages), so more fits;
 3. fill: walk the opening sentences in order and take each one that still fits and says something
-   new, instead of stopping at the first that does not fit;
+   new, instead of stopping at the first that does not fit; the first one never opens with a
+   "But ..."/"He ..." that points at a sentence left out, unless it is the article's opening;
 4. tighten: a sentence that still does not fit loses its opening adverbial or trailing clause.
+Every cut (2 and 4) is kept only when what is left still reads whole; otherwise the sentence
+stays whole or another is chosen. 2 and 4 are English rules: other languages (detected when the
+caller does not say) get whole lead sentences.
 Each step is a switch on `LeadPlus`, so bench/summaries.py measures what each one is worth.
 Any other summarizer (embeddings, an abstractive model) only has to honour the `Summarizer`
 protocol; `summary_from_sentences` enforces the TV length rules for it.
@@ -25,7 +30,7 @@ from channel.text.cleanup import load_rules
 from channel.text.keywords import detect_language
 from channel.text.sentences import is_balanced, split_sentences
 from channel.text.sourcetag import strip_source_tag
-from channel.text.wholeness import dangles, reads_whole
+from channel.text.wholeness import dangles, has_verb, reads_whole
 
 __all__ = [
     "SUMMARY_MAX",
@@ -264,19 +269,38 @@ def summary_from_sentences(
 
 
 _CLAUSE_END = re.compile(r"[,;:]\s|\s[–—-]\s")
+# Where a phrase starts: before a conjunction or preposition ("... from complaints | it made").
+_PHRASE_WORDS = frozenset(
+    """and but or while after before when as with in on at for from to of that which who because
+    until since over by into about against during without the a an his her its their""".split()
+)
+_PHRASE_START = re.compile(
+    r" (?=(?:and|but|while|after|before|when|as|with|in|on|at|for|from|to|that|which|who|because|"
+    r"until|since|over|by|into|about|against|during|without) )"
+)
+_OPENER_ONLY = re.compile(
+    r"^(?:In|On|At|After|During|Speaking|Following|Despite|Since|While|As|With|Writing)\b[^,]*$"
+)
 _SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,40}$")
 
 
-def _clause_cut(text: str, limit: int) -> str:
+def _clause_cut(text: str, limit: int, english: bool = True) -> str:
     """The longest opening that ends at a clause boundary (a comma, colon, semicolon or dash),
-    with an ellipsis; between words only when no clause boundary fits."""
+    with an ellipsis; else before a conjunction or preposition; between words only when
+    neither fits. In English the opening kept must have a verb and be more than an adverbial
+    ("In an interview with Die Zeit…" is not a line)."""
     text = " ".join(text.split())
     room = limit - len(ELLIPSIS)
     ends = [m.start() for m in _CLAUSE_END.finditer(text) if m.start() <= room]
-    for end in reversed(ends):
-        head = text[:end].rstrip(" ,;:-–—")
-        if len(head) >= 25 and is_balanced(head):
-            return head + ELLIPSIS
+    phrase_ends = [m.start() for m in _PHRASE_START.finditer(text) if m.start() <= room]
+    for candidates in (ends, phrase_ends):
+        for end in reversed(candidates):
+            head = text[:end].rstrip(" ,;:-–—")
+            last = head.rsplit(" ", 1)[-1].lower()
+            if len(head) >= 25 and is_balanced(head) and last not in _PHRASE_WORDS and (
+                not english or (has_verb(head) and not _OPENER_ONLY.match(head))
+            ):
+                return head + ELLIPSIS
     return _shorten(text, limit)
 
 
@@ -290,8 +314,9 @@ def make_ticker(
     """One line for rows and crawls: a whole sentence or the headline, never cut mid-phrase.
 
     In order: the lead sentence (for English, compressed or tightened when that is safe), the
-    headline (without a trailing "| Site name"), another opening sentence that reads alone;
-    only when none fits, the headline or lead cut at a clause boundary.
+    headline (without a trailing "| Site name"), another opening sentence that reads alone
+    (whole, then tightened); only when none fits, the headline or lead cut at a clause
+    boundary, else before a conjunction or preposition, with an ellipsis.
     """
     english = language in (None, "en")
     lines = [" ".join(s.split()) for s in sentences if s and s.strip()]
@@ -304,12 +329,17 @@ def make_ticker(
     for candidate in (headline, _SITE_SUFFIX.sub("", headline)):
         if candidate and len(candidate) <= limit:
             return candidate
-    for line in lines[1:4]:
+    for line in lines[1:6]:
         if len(line) <= limit and not dangles(line) and reads_whole(line, language):
             return line
+    if english:
+        for line in lines[:6]:
+            tight = tighten_sentence(line)
+            if len(tight) <= limit and not dangles(tight) and reads_whole(tight):
+                return tight
     if headline:
-        return _clause_cut(_SITE_SUFFIX.sub("", headline), limit)
-    return _clause_cut(lines[0], limit) if lines else ""
+        return _clause_cut(_SITE_SUFFIX.sub("", headline), limit, english=False)
+    return _clause_cut(lines[0], limit, english) if lines else ""
 
 
 @dataclass(frozen=True)
