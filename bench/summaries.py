@@ -16,10 +16,12 @@ article's own lead sentences (`--lead3`): the noise floor. For the pages the art
 instrument is the page's true body (ground-truth.json). --seed FILE runs `newsdesk inspect` on
 a page and counts its summary's defects.
 
-Milliseconds are per article to summarize (not to score): wall-clock median and p95, and CPU
-median, each the best of 3 runs per article because this machine is shared and noisy; the
-sentence splitter's cache is cleared before every run, so each one splits cold. Newsdesk's time
-includes language detection (no language is passed, as with `newsdesk summarize`).
+"tickers cut" counts ticker lines that end in an ellipsis (no whole sentence or headline fit in
+110 characters; the eval files carry no headline). Milliseconds are per article to summarize
+(not to score): wall-clock median and p95, and CPU median, each the best of 3 runs per article
+because this machine is shared and noisy; the sentence splitter's cache is cleared before
+every run, so each one splits cold. Newsdesk's time includes language detection (no language
+is passed, as with `newsdesk summarize`).
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ def load_pages(data: Path) -> list[dict]:
 
 def timed(system: Callable[..., Summary], rows: list[dict], field: str) -> dict:
     """Summaries of every row, with best-of-REPEATS wall and CPU milliseconds each."""
-    outputs, times, cpu = [], [], []
+    outputs, tickers, times, cpu = [], [], [], []
     for row in rows:
         kwargs = {"title": row["title"], "language": row["language"]} if "title" in row else {}
         best, best_cpu = float("inf"), float("inf")
@@ -97,6 +99,7 @@ def timed(system: Callable[..., Summary], rows: list[dict], field: str) -> dict:
         times.append(best * 1000)
         cpu.append(best_cpu * 1000)
         outputs.append(out.summary)
+        tickers.append(out.ticker)
     lengths = [len(s) for s in outputs]
     times.sort()
     return {
@@ -104,6 +107,7 @@ def timed(system: Callable[..., Summary], rows: list[dict], field: str) -> dict:
         "len_med": statistics.median(lengths),
         "len_max": max(lengths),
         "over": sum(n > SUMMARY_MAX for n in lengths),
+        "cut": sum(t.endswith("…") for t in tickers),
         "ms_med": statistics.median(times),
         "ms_p95": times[int(0.95 * (len(times) - 1))],
         "cpu_med": statistics.median(cpu),
@@ -167,9 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"`{' '.join([Path(sys.executable).name, *sys.argv])}`\n")
     print(
         "| data | half | system | R-1 | R-2 | R-Lsum | len med | len max | >300 "
-        "| ms med | ms p95 | CPU ms med | defects | lead3 defects |"
+        "| ms med | ms p95 | CPU ms med | tickers cut | defects | lead3 defects |"
     )
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for name in FILES:
         path = data / "summaries" / name
         if not path.exists():
@@ -189,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"| {name.split('-')[0]} ({len(rows)}) | {half} | {label} | {m['R1']:.2f} "
                     f"| {m['R2']:.2f} | {m['RLsum']:.2f} | {m['len_med']:.0f} | {m['len_max']} "
                     f"| {m['over']} | {m['ms_med']:.2f} | {m['ms_p95']:.2f} "
-                    f"| {m['cpu_med']:.2f} {_defect_cells(found)}", flush=True
+                    f"| {m['cpu_med']:.2f} | {m['cut']} {_defect_cells(found)}", flush=True
                 )
                 _show(found, half, args.show_defects)
     if (data / "extraction").is_dir():
@@ -204,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"| pages, English ({len(rows)}) | {half} | Newsdesk (inspect) | - | - | - "
                 f"| {m['len_med']:.0f} | {m['len_max']} | {m['over']} | {m['ms_med']:.2f} "
-                f"| {m['ms_p95']:.2f} | {m['cpu_med']:.2f} {_defect_cells(found)}", flush=True
+                f"| {m['ms_p95']:.2f} | {m['cpu_med']:.2f} | {m['cut']} {_defect_cells(found)}",
+                flush=True,
             )
             _show(found, half, args.show_defects)
     for seed in args.seed:
@@ -217,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
                                   [(seed.name, seed.read_text(encoding="utf-8"))],
                                   [doc["summary"]])
         print(f"| seed {seed.name} | - | Newsdesk (inspect) | - | - | - | {len(doc['summary'])} "
-              f"| - | - | - | - | - {_defect_cells(found)}")
+              f"| - | - | - | - | - | - {_defect_cells(found)}")
         if found:
             for line in found[0].lines:
                 print(f"    {line}", file=sys.stderr)
