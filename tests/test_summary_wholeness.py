@@ -281,3 +281,22 @@ def test_ticker_cut_only_at_a_clause_boundary_when_nothing_fits() -> None:
     assert ticker == (
         "Harbour authority keeps the northern pier closed to ferries and fishing boats…"
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "verb"),
+    [
+        ("The package costs two billion pounds.", True),
+        ("The first measures start in April.", True),
+        ("Tyson sold the house in 1999.", True),
+        ("It’s a couple of per cent across the board.", True),
+        ("Camouflaged in body paint, women pose for the camera.", True),
+        ("The injured were taken to hospital.", True),
+        ("Caleb Barnes, to a concert.", False),
+        ("Matt Harris, Columbus Police Department spokesman.", False),
+        ("The tallest and fastest roller coaster in the world.", False),
+        ("Veteran pilot Arthur Reed in 1944.", False),
+    ],
+)
+def test_the_english_verb_test(sentence: str, verb: bool) -> None:
+    assert has_verb(sentence) is verb

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from channel.text.cleanup import load_rules
-from channel.text.keywords import detect_language
+from channel.text.keywords import resolve_language
 from channel.text.sentences import is_balanced, split_sentences
 from channel.text.sourcetag import strip_source_tag
 from channel.text.wholeness import dangles, has_verb, reads_whole
@@ -432,7 +432,7 @@ class LeadPlus:
         if not text.strip() and not (title and title.strip()):
             raise ValueError("nothing to summarize: text and title are both empty")
         if language is None:  # English-only rules must never touch another language
-            language = detect_language(text or title or "")
+            language = resolve_language(None, text or title or "")
         sentences, opens_article = self._candidates(text, language)
         sentences = sentences or split_sentences(text)
         chosen = self.choose(sentences, language, opens_article)

@@ -55,7 +55,14 @@ _BEFORE_NOUN = frozenset(
     many few several two three four five six seven eight nine ten and or all both most more
     other such no any each every into onto over under about after before between""".split()
 )
-_ED_ING = re.compile(r"\b[a-z]{2,}(?:ed|ing)\b")
+# -ed/-ing, except right after a determiner, where it describes a noun: "a famed leader",
+# "the injured", "his winning goal".
+_ED_ING = re.compile(
+    r"(?<!\ba )(?<!\ban )(?<!\bthe )(?<!\bhis )(?<!\bher )(?<!\bits )(?<!\btheir )"
+    r"(?<!\bA )(?<!\bAn )(?<!\bThe )(?<!\bHis )(?<!\bHer )(?<!\bIts )(?<!\bTheir )"
+    r"\b[a-z]{2,}(?:ed|ing)\b"
+)
+_OPENING_PARTICIPLE = re.compile(r"^[\"'“‘]?[A-Z][a-z]{2,}(?:ed|ing)\b(?! [A-Z])")
 _NOT_ED_ING = frozenset(
     """bed red shed need feed seed speed bleed breed greed hundred kindred sacred naked wicked
     thing things king kings ring sing wing bring spring string sting during morning evening
@@ -83,7 +90,9 @@ def has_verb(sentence: str) -> bool:
     words = re.findall(r"[a-z’']+", lower)
     if any(w in _AUX or w.endswith(("n't", "n’t")) for w in words):
         return True
-    if any(m.group(0) not in _NOT_ED_ING for m in _ED_ING.finditer(sentence)):
+    if _OPENING_PARTICIPLE.match(sentence) or any(
+        m.group(0) not in _NOT_ED_ING for m in _ED_ING.finditer(sentence)
+    ):
         return True
     if _CONTRACTION.search(sentence):
         return True
