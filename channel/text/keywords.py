@@ -118,8 +118,12 @@ _CONNECTORS = frozenset({"of", "de", "del", "la", "von", "van", "der", "du", "da
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*[^\W_]|[^\W\d_]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 _LEAD_SENTENCES = 3
-_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 _MAX_RUN = 8
+# Punctuation a name never runs across; after a quotation mark or a colon a capital starts the
+# words as at a sentence's start (“Demands about ...).
+_BREAK = r"[“\"‘«]|[:;][’'\"”]?(?=\s)|[,()\[\]]|(?<=\s)[–—](?=\s)"
+_STARTS_WORDS = re.compile(r"[“\"‘«:;]")
+_TOKEN = re.compile(rf"(?P<word>{_WORD.pattern})|{_BREAK}")
 _HONORIFICS = frozenset("mr mrs ms dr sir dame prof lord lady herr frau m mme sr sra".split())
 
 
@@ -153,13 +157,17 @@ def _display(key: str, form: str, is_name: bool) -> str:
     return form.lower()
 
 
-def _phrases(sentence: str, stop: frozenset[str]) -> tuple[list[str], list[str]]:
-    """Capitalised name phrases (not counting the sentence's first word) and content words."""
-    raw = _WORD.findall(sentence)
-    ends = {i for i, w in enumerate(raw) if _POSSESSIVE.search(w)}  # a name ends at "'s"
-    words = [_POSSESSIVE.sub("", w).rstrip(".'’-") for w in raw]
-    names: list[str] = []
+def _phrases(sentence: str, stop: frozenset[str]) -> tuple[list[tuple[str, bool]], list[str]]:
+    """Capitalised name phrases and content words of a sentence.
+
+    Each name comes with whether it stands where any word is capitalised (the sentence's start,
+    or just after a quotation mark or colon): only a name seen elsewhere is surely a name. Names
+    never run across punctuation ("The European Union (EU)", "Baabda, Lebanon")."""
+    names: list[tuple[str, bool]] = []
+    words: list[str] = []
     run: list[str] = []
+    run_at_start = False
+    at_start = True  # the next word stands where any word is capitalised
 
     def flush() -> None:
         while run and run[-1].lower() in _CONNECTORS:
@@ -171,23 +179,35 @@ def _phrases(sentence: str, stop: frozenset[str]) -> tuple[list[str], list[str]]
             while run and run[0].lower() in _CONNECTORS:
                 run.pop(0)
         if run and not (len(run) == 1 and run[0].lower() in stop):
-            names.append(" ".join(run))
+            names.append((" ".join(run), run_at_start))
         run.clear()
 
-    for i, word in enumerate(words):
+    for match in _TOKEN.finditer(sentence):
+        raw = match.group("word")
+        if raw is None:  # punctuation: a name ends here
+            flush()
+            at_start = at_start or bool(_STARTS_WORDS.match(match.group(0)))
+            continue
+        possessive = raw[-2:].lower() in ("'s", "’s")  # a name ends at "'s"
+        word = (raw[:-2] if possessive else raw).rstrip(".'’-")
+        first, at_start = at_start, False
         if not word:
             flush()
             continue
+        words.append(word)
         lower = word.lower()
-        if _is_cap(word) and not (i == 0 and lower in stop) and len(run) < _MAX_RUN:
-            run.append(word)  # at i == 0 only counted if also seen mid-sentence elsewhere
+        if _is_cap(word) and not (first and lower in stop) and len(run) < _MAX_RUN:
+            if not run:
+                run_at_start = first
+            run.append(word)
         elif run and lower in _CONNECTORS and len(run) < _MAX_RUN:
             run.append(word)
         else:
             flush()
             if _is_cap(word) and lower not in stop:
+                run_at_start = first
                 run.append(word)
-        if i in ends:
+        if possessive:
             flush()
     flush()
     content = [w for w in words if len(w) > 2 and w.lower() not in stop]
@@ -241,11 +261,12 @@ def extract_tags(
     units += [(s, 2.0 if i < _LEAD_SENTENCES else 1.0) for i, s in enumerate(_units(text))]
     for sentence, weight in units:
         names, content = _phrases(sentence, stop)
-        for name in names:
+        for name, at_start in names:
             key = name.lower()
-            score[key] += (2.0 if " " in key else 1.5) * weight  # full names say most
+            # full names say most; a one-word name also scores as a content word below
+            score[key] += (3.0 if " " in key else 1.5) * weight
             shown.setdefault(key, name)
-            if not sentence.startswith(name):
+            if not at_start:
                 mid_caps.add(key)
         for word in content:
             key = word.lower()
