@@ -1,9 +1,12 @@
 """Story tags and language detection, offline and deterministic.
 
-Language comes from py3langid (a model shipped inside the package, no download). Tags favour the
-names a viewer would browse by (people, places, teams: capitalised phrases seen mid-sentence),
-then the story's most repeated content words, with the title and the opening weighted up because
-news states its subject first.
+Language comes from py3langid (a model shipped inside the package, no download); a page's declared
+language is confirmed by its stop words first, and overruled only when the model is sure
+(`resolve_language`). Tags favour the names a viewer would browse by (people, places, teams:
+capitalised phrases seen mid-sentence, shown in their own case: NATO, Russia, Josep Borrell),
+then the story's most repeated content words (lowercase), with the title and the opening
+weighted up because news states its subject first. One form per word: Russia and Russian,
+demand and demands are one tag.
 """
 
 from __future__ import annotations
