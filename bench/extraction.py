@@ -2,6 +2,9 @@
 
 Usage: .venv/bin/python bench/extraction.py ../shared/eval [--repeat 3] [--limit N]
 
+Scores are printed for all pages and for each fixed half by id (bench/halves.py: rules are tuned
+on "tune" only; "held-out" says whether they carry over).
+
 The data folder holds extraction/html/<id>.html and extraction/ground-truth.json
 ({id: {"articleBody", "url"}}). Metric (the ScrapingHub article-extraction benchmark's): word
 4-gram shingles (\\w+ tokens) as sets; per page precision = |both| / |extracted| and recall =
@@ -30,6 +33,9 @@ from pathlib import Path
 import trafilatura
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from halves import HALVES, half_of  # noqa: E402
 
 from channel.text.cleanup import clean_paragraphs, normalize  # noqa: E402
 from channel.text.extract import TRAFILATURA_OPTIONS, extract_html  # noqa: E402
@@ -165,9 +171,12 @@ def main(argv: list[str] | None = None) -> None:
     for run in SYSTEMS.values():  # warm imports and caches outside the timings
         run(pages[0][1], pages[0][2])
 
-    results = {name: {"p": [], "r": [], "ms": [], "leaks": 0} for name in SYSTEMS}
+    groups = ("all", *HALVES)
+    results = {
+        (g, name): {"p": [], "r": [], "ms": [], "leaks": 0} for g in groups for name in SYSTEMS
+    }
     started = time.perf_counter()
-    for _pid, html, url, truth in pages:
+    for pid, html, url, truth in pages:
         for name, run in SYSTEMS.items():
             times = []
             for _ in range(max(1, args.repeat)):
@@ -175,29 +184,33 @@ def main(argv: list[str] | None = None) -> None:
                 out = run(html, url)
                 times.append((time.perf_counter() - t0) * 1000)
             p, r = score(out, truth)
-            res = results[name]
-            res["p"].append(p)
-            res["r"].append(r)
-            res["ms"].append(statistics.median(times))
-            res["leaks"] += leaks(out, truth)
+            for group in ("all", half_of(pid)):
+                res = results[(group, name)]
+                res["p"].append(p)
+                res["r"].append(r)
+                res["ms"].append(statistics.median(times))
+                res["leaks"] += leaks(out, truth)
     elapsed = time.perf_counter() - started
 
     print(f"Extraction on {len(pages)} pages ({args.repeat} timed runs each, {elapsed:.0f} s)\n")
     print(
-        "| system | precision | recall | F1 | median ms/page | p90 ms/page "
+        "| pages | system | precision | recall | F1 | median ms/page | p90 ms/page "
         "| time vs default | pages with leaks |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    baseline_ms = statistics.median(next(iter(results.values()))["ms"])
-    for name, res in results.items():
-        p, r = statistics.mean(res["p"]), statistics.mean(res["r"])
-        f1 = 2 * p * r / (p + r) if p + r else 0.0
-        ms = sorted(res["ms"])
-        p90 = ms[min(len(ms) - 1, int(0.9 * len(ms)))]
-        print(
-            f"| {name} | {p:.3f} | {r:.3f} | {f1:.3f} | {statistics.median(ms):.1f} "
-            f"| {p90:.1f} | {statistics.median(ms) / baseline_ms:.2f}x | {res['leaks']} |"
-        )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for group in groups:
+        baseline_ms = statistics.median(results[(group, next(iter(SYSTEMS)))]["ms"])
+        for name in SYSTEMS:
+            res = results[(group, name)]
+            p, r = statistics.mean(res["p"]), statistics.mean(res["r"])
+            f1 = 2 * p * r / (p + r) if p + r else 0.0
+            ms = sorted(res["ms"])
+            p90 = ms[min(len(ms) - 1, int(0.9 * len(ms)))]
+            print(
+                f"| {group} ({len(ms)}) | {name} | {p:.3f} | {r:.3f} | {f1:.3f} "
+                f"| {statistics.median(ms):.1f} | {p90:.1f} "
+                f"| {statistics.median(ms) / baseline_ms:.2f}x | {res['leaks']} |"
+            )
 
     fields = ("title", "section", "byline", "published", "language", "canonical_url", "lead_image")
     found = dict.fromkeys(fields, 0)

@@ -22,7 +22,7 @@ from channel.sources import categories, folder, page
 from channel.sources.fetch import FetchError, fetch
 from channel.sources.refresh import READERS
 from channel.text.extract import Extracted, extract_html, extract_text
-from channel.text.keywords import detect_language, extract_tags
+from channel.text.keywords import extract_tags, resolve_language
 from channel.text.summarize import summarize
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def _write_text(article: dict[str, Any], extracted: Extracted,
     title = extracted.title if not raw.get("titled") and extracted.title else article["title"]
     if not text.strip() and not title.strip():
         raise ProcessingError("the article has neither text nor title")
-    language = article.get("language") or extracted.language or detect_language(text or title)
+    language = article.get("language") or resolve_language(extracted.language, text or title)
     article["section"] = extracted.section
     article["category"] = article.get("category_override") or categories.resolve(
         known, [raw.get("category_hint"), extracted.section], article["category"])

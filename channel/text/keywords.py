@@ -1,9 +1,12 @@
 """Story tags and language detection, offline and deterministic.
 
-Language comes from py3langid (a model shipped inside the package, no download). Tags favour the
-names a viewer would browse by (people, places, teams: capitalised phrases seen mid-sentence),
-then the story's most repeated content words, with the title and the opening weighted up because
-news states its subject first.
+Language comes from py3langid (a model shipped inside the package, no download); a page's declared
+language is confirmed by its stop words first, and overruled only when the model is sure
+(`resolve_language`). Tags favour the names a viewer would browse by (people, places, teams:
+capitalised phrases seen mid-sentence, shown in their own case: NATO, Russia, Josep Borrell),
+then the story's most repeated content words (lowercase), with the title and the opening
+weighted up because news states its subject first. One form per word: Russia and Russian,
+demand and demands are one tag.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from channel.text.sentences import split_sentences
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
 
-__all__ = ["TAG_MAX", "detect_language", "extract_tags"]
+__all__ = ["TAG_MAX", "detect_language", "extract_tags", "resolve_language"]
 
 TAG_MAX = 20
 _MIN_CONFIDENCE = 0.5  # below this py3langid is guessing (short or mixed text): say "en"
@@ -40,6 +43,31 @@ def detect_language(text: str) -> str:
         return "en"
     lang, confidence = _identifier().classify(sample)
     return lang if confidence >= _MIN_CONFIDENCE and len(lang) == 2 else "en"
+
+
+_OVERRULE = 0.95  # detection this sure overrules a page's declared language
+
+
+def resolve_language(declared: str | None, text: str) -> str:
+    """The page's declared language unless its text is confidently another one; with none
+    declared, the text's language ("en" when unsure). Prose whose opening is full of the
+    language's stop words is taken as it is without running the model.
+
+    Templates declare lang="en" on German or Portuguese articles; English-only rules (the
+    summary's compressions, the verb test) must never be applied to them.
+    """
+    declared = (declared or "").lower() or None
+    if _looks_like(declared or "en", text):
+        return declared or "en"  # the cheap check: no model run for the common, honest page
+    sample = " ".join((text or "").split())[:_DETECT_CHARS]
+    if sum(ch.isalpha() for ch in sample) < 40:
+        return declared or detect_language(sample)
+    lang, confidence = _identifier().classify(sample)
+    if declared is None:
+        return lang if confidence >= _MIN_CONFIDENCE and len(lang) == 2 else "en"
+    if lang != declared and confidence >= _OVERRULE and len(lang) == 2:
+        return lang
+    return declared
 
 
 _STOP = {
@@ -75,11 +103,30 @@ _STOP = {
         pelo por que se sem seu sua um uma""",
 }
 _STOPWORDS = {lang: frozenset(words.split()) for lang, words in _STOP.items()}
+_FUNCTION_WORDS = re.compile(r"[^\W\d_]+")
+_SAMPLE_WORDS = 60
+_FUNCTION_SHARE = 0.3  # English news prose: >= 0.3 of its opening words; other languages < 0.25
+
+
+def _looks_like(language: str, text: str) -> bool:
+    """Do the opening's words include that language's stop words as often as its prose does?"""
+    words = _FUNCTION_WORDS.findall(text[:800].lower())[:_SAMPLE_WORDS]
+    if len(words) < 20:
+        return False
+    stop = _STOPWORDS.get(language)
+    if stop is None:
+        return False
+    return sum(w in stop for w in words) >= _FUNCTION_SHARE * len(words)
 _CONNECTORS = frozenset({"of", "de", "del", "la", "von", "van", "der", "du", "da", "di", "al"})
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*[^\W_]|[^\W\d_]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 _LEAD_SENTENCES = 3
-_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+_MAX_RUN = 8
+# Punctuation a name never runs across; after a quotation mark or a colon a capital starts the
+# words as at a sentence's start (“Demands about ...).
+_BREAK = r"[“\"‘«]|[:;][’'\"”]?(?=\s)|[,()\[\]]|(?<=\s)[–—](?=\s)"
+_STARTS_WORDS = re.compile(r"[“\"‘«:;]")
+_TOKEN = re.compile(rf"(?P<word>{_WORD.pattern})|{_BREAK}")
 _HONORIFICS = frozenset("mr mrs ms dr sir dame prof lord lady herr frau m mme sr sra".split())
 
 
@@ -87,42 +134,83 @@ def _is_cap(word: str) -> bool:
     return word[:1].isupper()
 
 
-def _norm(tag: str) -> str:
-    """Lowercase for display consistency, but keep acronyms (NATO, EU, BBC) as written."""
-    return tag if tag.isupper() and 2 <= len(tag) <= 6 else tag.lower()
+_SUFFIXES = ("ians", "ian", "ese", "ans", "ing", "ed", "es", "an", "s", "n", "e", "a")
 
 
-def _phrases(sentence: str, stop: frozenset[str]) -> tuple[list[str], list[str]]:
-    """Capitalised name phrases (not counting the sentence's first word) and content words."""
-    raw = _WORD.findall(sentence)
-    ends = {i for i, w in enumerate(raw) if _POSSESSIVE.search(w)}  # a name ends at "'s"
-    words = [_POSSESSIVE.sub("", w).rstrip(".'’-") for w in raw]
-    names: list[str] = []
+def _forms(word: str) -> frozenset[str]:
+    """The word and what it is with one ending taken off: two words share a form when they are
+    forms of one word (Russia/Russian: "russia"; demand/demands; Ukraine/Ukrainian: "ukrain"),
+    so a story is never tagged with both."""
+    word = word.lower()
+    out = {word}
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            out.add(word[: -len(suffix)])
+    return frozenset(out)
+
+
+def _stems(key: str) -> frozenset[str]:
+    return frozenset().union(*(_forms(part) for part in key.split()))
+
+
+def _display(key: str, form: str, is_name: bool) -> str:
+    """Names keep their case (NATO, Russia, Josep Borrell); other words are lowercase."""
+    if is_name or (form.isupper() and 2 <= len(form) <= 6):
+        return form
+    return form.lower()
+
+
+def _phrases(sentence: str, stop: frozenset[str]) -> tuple[list[tuple[str, bool]], list[str]]:
+    """Capitalised name phrases and content words of a sentence.
+
+    Each name comes with whether it stands where any word is capitalised (the sentence's start,
+    or just after a quotation mark or colon): only a name seen elsewhere is surely a name. Names
+    never run across punctuation ("The European Union (EU)", "Baabda, Lebanon")."""
+    names: list[tuple[str, bool]] = []
+    words: list[str] = []
     run: list[str] = []
+    run_at_start = False
+    at_start = True  # the next word stands where any word is capitalised
 
     def flush() -> None:
         while run and run[-1].lower() in _CONNECTORS:
             run.pop()
         while run and run[0].lower().rstrip(".") in _HONORIFICS:
             run.pop(0)  # "Dr Venter" and "Venter" are one tag
+        if len(run) > 3:  # a title chain ends with the name: "... Security Policy Josep Borrell"
+            del run[:-2]
+            while run and run[0].lower() in _CONNECTORS:
+                run.pop(0)
         if run and not (len(run) == 1 and run[0].lower() in stop):
-            names.append(" ".join(run))
+            names.append((" ".join(run), run_at_start))
         run.clear()
 
-    for i, word in enumerate(words):
+    for match in _TOKEN.finditer(sentence):
+        raw = match.group("word")
+        if raw is None:  # punctuation: a name ends here
+            flush()
+            at_start = at_start or bool(_STARTS_WORDS.match(match.group(0)))
+            continue
+        possessive = raw[-2:].lower() in ("'s", "’s")  # a name ends at "'s"
+        word = (raw[:-2] if possessive else raw).rstrip(".'’-")
+        first, at_start = at_start, False
         if not word:
             flush()
             continue
+        words.append(word)
         lower = word.lower()
-        if _is_cap(word) and not (i == 0 and lower in stop) and len(run) < 3:
-            run.append(word)  # at i == 0 only counted if also seen mid-sentence elsewhere
-        elif run and lower in _CONNECTORS and len(run) < 3:
+        if _is_cap(word) and not (first and lower in stop) and len(run) < _MAX_RUN:
+            if not run:
+                run_at_start = first
+            run.append(word)
+        elif run and lower in _CONNECTORS and len(run) < _MAX_RUN:
             run.append(word)
         else:
             flush()
             if _is_cap(word) and lower not in stop:
+                run_at_start = first
                 run.append(word)
-        if i in ends:
+        if possessive:
             flush()
     flush()
     content = [w for w in words if len(w) > 2 and w.lower() not in stop]
@@ -158,7 +246,8 @@ def _units(text: str) -> list[str]:
 def extract_tags(
     text: str, *, title: str | None = None, language: str | None = None, limit: int = 8
 ) -> list[str]:
-    """Up to `limit` tags, best first: names, then repeated content words; each <= 20 chars."""
+    """Up to `limit` tags, most specific first: names (in their own case), then repeated content
+    words (lowercase); one form per word, no stop words, each <= 20 chars."""
     text = text or ""
     title = title or ""
     if limit <= 0 or not (text.strip() or title.strip()):
@@ -175,11 +264,12 @@ def extract_tags(
     units += [(s, 2.0 if i < _LEAD_SENTENCES else 1.0) for i, s in enumerate(_units(text))]
     for sentence, weight in units:
         names, content = _phrases(sentence, stop)
-        for name in names:
+        for name, at_start in names:
             key = name.lower()
-            score[key] += (2.0 if " " in key else 1.5) * weight  # full names say most
+            # full names say most; a one-word name also scores as a content word below
+            score[key] += (3.0 if " " in key else 1.5) * weight
             shown.setdefault(key, name)
-            if not sentence.startswith(name):
+            if not at_start:
                 mid_caps.add(key)
         for word in content:
             key = word.lower()
@@ -187,25 +277,26 @@ def extract_tags(
             if word.isupper() or key not in shown:
                 shown[key] = word
 
-    tags: list[str] = []
-    taken: set[str] = set()
+    names: list[str] = []
+    words: list[str] = []
+    taken: set[str] = set()  # stems of every word already tagged
     for key, value in sorted(score.items(), key=lambda kv: (-kv[1], kv[0])):
-        if len(tags) >= limit:
+        if len(names) + len(words) >= limit:
             break
         is_name = key in mid_caps
         if " " in key and not is_name:
             continue
         if value < 2 and not is_name:
             continue  # a word said once is not what the story is about
-        tag = _norm(shown[key])
+        tag = _display(key, shown[key], is_name)
         if len(tag) > TAG_MAX:
             continue
-        stem = key.rstrip("s")
-        parts = set(key.split())
-        if stem in taken or key in taken or parts & taken and " " not in key:
-            continue
-        tags.append(tag)
-        taken.add(stem)
-        taken.add(key)
-        taken.update(parts)
-    return tags
+        stems = _stems(key)
+        if " " in key:
+            if all(_forms(part) & taken for part in key.split()):
+                continue  # every word of it is already a tag
+        elif stems & taken:
+            continue  # another form of this word, or a word of a name already tagged
+        (names if is_name else words).append(tag)
+        taken |= stems
+    return names + words  # the most specific first: names, then the story's words

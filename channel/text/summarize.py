@@ -2,13 +2,18 @@
 
 Lead (the article's first sentences) is the bar every classic unsupervised summarizer fails to
 clear on news. We keep Lead's choice of content and spend the character budget better:
-1. clean: drop datelines, bylines, share bars and photo captions that scrapers glue onto the text,
-   so the budget is not spent on "(CNN) --" or "Scroll down for video";
-2. compress: cut what a viewer does not need inside a sentence (asides in brackets, trailing
-   "he said"/"according to" attributions, ages), so more of the story fits;
+1. clean: drop wire tags (sourcetag: "LONDON (Reuters) -", never "The European Union (EU)"),
+   bylines, share bars and photo captions that scrapers glue onto the text, and every sentence
+   that does not read whole (wholeness: a fragment, a lowercase start, a table row);
+2. compress: cut what a viewer does not need inside a sentence (asides in brackets but not a
+   name's abbreviation, trailing "he said"/"according to" attributions, ages), so more fits;
 3. fill: walk the opening sentences in order and take each one that still fits and says something
-   new, instead of stopping at the first that does not fit;
+   new, instead of stopping at the first that does not fit; the first one never opens with a
+   "But ..."/"He ..." that points at a sentence left out, unless it is the article's opening;
 4. tighten: a sentence that still does not fit loses its opening adverbial or trailing clause.
+Every cut (2 and 4) is kept only when what is left still reads whole; otherwise the sentence
+stays whole or another is chosen. 2 and 4 are English rules: other languages (detected when the
+caller does not say) get whole lead sentences.
 Each step is a switch on `LeadPlus`, so bench/summaries.py measures what each one is worth.
 Any other summarizer (embeddings, an abstractive model) only has to honour the `Summarizer`
 protocol; `summary_from_sentences` enforces the TV length rules for it.
@@ -22,7 +27,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from channel.text.cleanup import load_rules
+from channel.text.keywords import resolve_language
 from channel.text.sentences import is_balanced, split_sentences
+from channel.text.sourcetag import strip_source_tag
+from channel.text.wholeness import dangles, has_verb, reads_whole
 
 __all__ = [
     "SUMMARY_MAX",
@@ -62,10 +70,6 @@ class Summarizer(Protocol):
 
 # --- 1. debris ------------------------------------------------------------------------------
 
-_SOURCE_TAG = re.compile(
-    r"^(?:[A-Z][A-Za-z .,'-]{1,40}\s)?\((?:CNN|AP|AFP|Reuters|CNN Money|CNN Student News|"
-    r"The Hollywood Reporter|EW\.com|Mashable|[A-Z][A-Za-z.&' ]{1,30})\)\s*(?:--|—|–|-)?\s*"
-)
 # A caption glued to the next sentence: "... than a colleague The cost of divorce can ...".
 # A capitalised article/pronoun right after a lowercase word with no punctuation between them
 # almost never happens in English prose, so it marks a missing sentence break.
@@ -87,7 +91,7 @@ def clean_text(text: str, *, language: str | None = None) -> str:
     lines = []
     for line in text.splitlines():
         line = " ".join(line.split())
-        line = _SOURCE_TAG.sub("", line, count=1)
+        line = strip_source_tag(line)
         line = rules.cut_debris(line)
         if language in (None, "en"):
             line = _RUN_ON.sub("\n", line)
@@ -95,8 +99,9 @@ def clean_text(text: str, *, language: str | None = None) -> str:
     return "\n".join(part.strip() for part in "\n".join(lines).splitlines() if part.strip())
 
 
-def _is_story_sentence(sentence: str) -> bool:
-    """A sentence a viewer can read alone: ends like a sentence, not a caption or a question.
+def _is_story_sentence(sentence: str, language: str | None = "en") -> bool:
+    """A sentence a viewer can read alone: reads whole (wholeness.reads_whole), not a caption
+    or a question.
 
     Questions in news copy are hooks ("Ferrari, who are Ferrari?"), not facts.
     """
@@ -108,7 +113,7 @@ def _is_story_sentence(sentence: str) -> bool:
         return False
     if _CAPTION.match(sentence) and not _SPEECH.search(sentence[: sentence.find(":") + 1]):
         return False
-    return is_balanced(sentence)
+    return reads_whole(sentence, language)
 
 
 _OPENS_QUOTE = re.compile(r"^[\"“'‘]")
@@ -122,9 +127,11 @@ _SAY = (
     r"added|claimed|claims|explained|revealed|warned|admitted|insisted|confirmed|reported|"
     r"reports|announced|stated)"
 )
+_APPOSITIVE = r"(?:a|an|the|who|whose|which|from|of|his|her|their|one|now|then|both|and|or)\b"
 _COMPRESSIONS = [
-    # asides in brackets: "(pictured)", "(3.7 miles)", "(file photo)"
-    re.compile(r" \([^()]{1,80}\)"),
+    # asides in brackets: "(pictured)", "(3.7 miles)", "(file photo)"; a name's abbreviation
+    # stays: "The European Union (EU) has ..." is how the story names it from then on
+    re.compile(r" \((?![A-Z][A-Z&.]{1,7}s?\))[^()]{1,80}\)"),
     # trailing attribution: ", police said." / ", the BBC reports." / ", according to the report."
     re.compile(
         r", (?:(?:he|she|they|it|(?:[a-z-]+ ){0,2}(?:police|officials|authorities|experts|"
@@ -135,8 +142,12 @@ _COMPRESSIONS = [
         + r"(?: on [A-Z][a-z]+day| yesterday| today| last night)?|according to [^,;]{3,70})"
         r"(?=[.!?][\"'”’]?$)"
     ),
-    # ages as appositives: "Leon Yeaman, 55, was ..." -> "Leon Yeaman was ..."
-    re.compile(r", \d{1,3},(?= )"),
+    # ages as appositives: "Leon Yeaman, 55, was ..." -> "Leon Yeaman was ..." (but not before
+    # a second appositive: "Christie, 55, a managing director at ..., ditched" keeps its commas)
+    re.compile(rf", \d{{1,3}},(?= (?!{_APPOSITIVE}))"),
+    # ... and before one, only the age goes: "Christie, 41, a managing director at ..., ditched"
+    # -> "Christie, a managing director at ..., ditched" (never "Christie a managing director")
+    re.compile(rf", \d{{1,3}}(?=, {_APPOSITIVE})"),
 ]
 
 
@@ -155,9 +166,17 @@ def compress_sentence(sentence: str) -> str:
         if quoted and i == 1:
             continue
         shorter = _QUOTE_COMMA.sub(r".\1", pattern.sub("", out))  # ' "... trouper," he said.'
-        if len(shorter) >= 25 and is_balanced(shorter):
+        if shorter != out and _safe_cut(out, shorter):
             out = shorter
     return out
+
+
+def _safe_cut(before: str, after: str) -> bool:
+    """A cut is made only when it can be shown safe: what is left still reads whole, and a
+    sentence that opened well does not come out opening with a pointer ("He", "But")."""
+    if len(after) < 25 or not reads_whole(after):
+        return False
+    return dangles(before) or not dangles(after)
 
 
 # Harder cuts, only made when a sentence would not fit otherwise: an opening adverbial ("In an
@@ -165,8 +184,7 @@ def compress_sentence(sentence: str) -> str:
 # subordinate clause (", prompting fresh speculation that ..." -> ".").
 _OPENER = re.compile(
     r"^(?:In|On|At|After|During|Speaking|Following|Despite|Earlier|Since|While|As|With|Writing|"
-    r"Asked) [^,]{3,90}, (?=(?:the|a|an|he|she|it|they|his|her|its|their|this|these|police|"
-    r"officials)\b|[A-Z])"
+    r"Asked) [^,]{3,90}, (?=(?:the|a|an|police|officials)\b|[A-Z])"
 )
 _TRAILER = re.compile(
     r", (?:adding|saying|prompting|leaving|making|bringing|sparking|meaning|including|after|as|"
@@ -181,7 +199,7 @@ def tighten_sentence(sentence: str) -> str:
     if opened != out:
         opened = opened[:1].upper() + opened[1:]
     for shorter in (opened, _TRAILER.sub("", opened)):
-        if len(shorter) >= 25 and is_balanced(shorter):
+        if shorter != out and _safe_cut(sentence, shorter):
             out = shorter
     return out
 
@@ -250,20 +268,78 @@ def summary_from_sentences(
     return ""
 
 
+_CLAUSE_END = re.compile(r"[,;:]\s|\s[–—-]\s")
+# Where a phrase starts: before a conjunction or preposition ("... from complaints | it made").
+_PHRASE_WORDS = frozenset(
+    """and but or while after before when as with in on at for from to of that which who because
+    until since over by into about against during without the a an his her its their""".split()
+)
+_PHRASE_START = re.compile(
+    r" (?=(?:and|but|while|after|before|when|as|with|in|on|at|for|from|to|that|which|who|because|"
+    r"until|since|over|by|into|about|against|during|without) )"
+)
+_OPENER_ONLY = re.compile(
+    r"^(?:In|On|At|After|During|Speaking|Following|Despite|Since|While|As|With|Writing)\b[^,]*$"
+)
+_SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,40}$")
+
+
+def _clause_cut(text: str, limit: int, english: bool = True) -> str:
+    """The longest opening that ends at a clause boundary (a comma, colon, semicolon or dash),
+    with an ellipsis; else before a conjunction or preposition; between words only when
+    neither fits. In English the opening kept must have a verb and be more than an adverbial
+    ("In an interview with Die Zeit…" is not a line)."""
+    text = " ".join(text.split())
+    room = limit - len(ELLIPSIS)
+    ends = [m.start() for m in _CLAUSE_END.finditer(text) if m.start() <= room]
+    phrase_ends = [m.start() for m in _PHRASE_START.finditer(text) if m.start() <= room]
+    for candidates in (ends, phrase_ends):
+        for end in reversed(candidates):
+            head = text[:end].rstrip(" ,;:-–—")
+            last = head.rsplit(" ", 1)[-1].lower()
+            if len(head) >= 25 and is_balanced(head) and last not in _PHRASE_WORDS and (
+                not english or (has_verb(head) and not _OPENER_ONLY.match(head))
+            ):
+                return head + ELLIPSIS
+    return _shorten(text, limit)
+
+
 def make_ticker(
-    sentences: Sequence[str], *, title: str | None = None, limit: int = TICKER_MAX
+    sentences: Sequence[str],
+    *,
+    title: str | None = None,
+    limit: int = TICKER_MAX,
+    language: str | None = "en",
 ) -> str:
-    """One line for rows and crawls: the lead sentence if it fits, else the title, else a cut."""
-    for sentence in sentences[:1]:
-        line = " ".join(compress_sentence(sentence).split())
-        for candidate in (line, tighten_sentence(line)):
+    """One line for rows and crawls: a whole sentence or the headline, never cut mid-phrase.
+
+    In order: the lead sentence (for English, compressed or tightened when that is safe), the
+    headline (without a trailing "| Site name"), another opening sentence that reads alone
+    (whole, then tightened); only when none fits, the headline or lead cut at a clause
+    boundary, else before a conjunction or preposition, with an ellipsis.
+    """
+    english = language in (None, "en")
+    lines = [" ".join(s.split()) for s in sentences if s and s.strip()]
+    if lines:
+        lead = compress_sentence(lines[0]) if english else lines[0]
+        for candidate in (lead, tighten_sentence(lead)) if english else (lead,):
             if len(candidate) <= limit:
                 return candidate
-    if title and title.strip():
-        return _shorten(title, limit)
-    if sentences:
-        return _shorten(compress_sentence(sentences[0]), limit)
-    return ""
+    headline = " ".join((title or "").split())
+    for candidate in (headline, _SITE_SUFFIX.sub("", headline)):
+        if candidate and len(candidate) <= limit:
+            return candidate
+    for line in lines[1:6]:
+        if len(line) <= limit and not dangles(line) and reads_whole(line, language):
+            return line
+    if english:
+        for line in lines[:6]:
+            tight = tighten_sentence(line)
+            if len(tight) <= limit and not dangles(tight) and reads_whole(tight):
+                return tight
+    if headline:
+        return _clause_cut(_SITE_SUFFIX.sub("", headline), limit, english=False)
+    return _clause_cut(lines[0], limit, english) if lines else ""
 
 
 @dataclass(frozen=True)
@@ -286,6 +362,10 @@ class LeadPlus:
 
     def candidates(self, text: str, language: str | None = None) -> list[str]:
         """Story sentences in article order, cleaned and compressed as configured."""
+        return self._candidates(text, language)[0]
+
+    def _candidates(self, text: str, language: str | None) -> tuple[list[str], bool]:
+        """The candidates, and whether the first of them is the article's own opening."""
         truncated = len(text) > self.head_chars
         if truncated:  # the summary comes from the opening: do not split the whole article
             text = text[: self.head_chars]
@@ -294,12 +374,14 @@ class LeadPlus:
         sentences = split_sentences(text)
         if truncated and len(sentences) > 1:
             sentences.pop()  # may have been cut mid-sentence
+        opening = sentences[0] if sentences else None
         if self.clean:
-            story = [s for s in sentences if _is_story_sentence(s)]
+            story = [s for s in sentences if _is_story_sentence(s, language)]
             sentences = story or sentences
+        opens_article = bool(sentences) and sentences[0] is opening
         if self.compress and language in (None, "en"):
             sentences = [compress_sentence(s) for s in sentences]
-        return sentences
+        return sentences, opens_article
 
     def _good_filler(self, sentence: str) -> bool:
         """A later sentence must read well after the lead: no bare quote, no "I"/"we" voice."""
@@ -311,13 +393,25 @@ class LeadPlus:
             return False
         return True
 
-    def choose(self, sentences: Sequence[str]) -> list[str]:
-        """Sentences in article order that fit the budget and add new words."""
+    def choose(
+        self, sentences: Sequence[str], language: str | None = "en", opens_article: bool = True
+    ) -> list[str]:
+        """Sentences in article order that fit the budget and add new words.
+
+        The first one must not point back at something left out ("But ...", "He ..."), unless
+        it is the article's own opening, untouched. Tightening is English-only.
+        """
         chosen: list[str] = []
         seen: set[str] = set()
-        for sentence in sentences[: self.window]:
-            if not _fits(chosen, sentence, self.budget) and self.tighten:
+        english = language in (None, "en")
+        for i, original in enumerate(sentences[: self.window]):
+            sentence = original
+            if not _fits(chosen, sentence, self.budget) and self.tighten and english:
                 sentence = tighten_sentence(sentence)
+            if not chosen and dangles(sentence) and (
+                i > 0 or sentence != original or not opens_article
+            ):
+                continue
             if not _fits(chosen, sentence, self.budget):
                 if self.fill or not chosen:
                     continue  # skip a long one, a shorter one further on may still fit
@@ -337,12 +431,20 @@ class LeadPlus:
         text = text or ""
         if not text.strip() and not (title and title.strip()):
             raise ValueError("nothing to summarize: text and title are both empty")
-        sentences = self.candidates(text, language) or split_sentences(text)
-        chosen = self.choose(sentences)
+        if language is None:  # English-only rules must never touch another language
+            language = resolve_language(None, text or title or "")
+        sentences, opens_article = self._candidates(text, language)
+        sentences = sentences or split_sentences(text)
+        chosen = self.choose(sentences, language, opens_article)
         if not chosen:  # nothing fits in the opening: any whole sentence that fits, in order
-            chosen = [s for s in sentences if len(s) <= self.budget][:1]
+            fitting = [s for s in sentences if len(s) <= self.budget]
+            whole = [s for s in fitting if reads_whole(s, language) and not dangles(s)]
+            chosen = (whole or fitting)[:1]
         summary = summary_from_sentences(chosen or sentences[:1], title=title, budget=self.budget)
-        ticker = make_ticker(sentences or ([title] if title else []), title=title)
+        lines = list(sentences)
+        if lines and not opens_article and dangles(lines[0]):
+            lines = [s for s in lines if not dangles(s)]  # "But now ..." points at a lost line
+        ticker = make_ticker(lines or ([title] if title else []), title=title, language=language)
         return Summary(summary=summary, ticker=ticker or _shorten(summary, TICKER_MAX))
 
 
