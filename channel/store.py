@@ -145,7 +145,7 @@ def upsert_entry(r: redis.Redis, article: dict[str, Any]) -> bool:
     for kept in ("focal", "category_override", "revised_at"):  # outlive content updates
         if old and old.get(kept):
             article[kept] = old[kept]
-    if old and old["status"] == "ready" and _ts(old["published_at"]) <= time.time():
+    if old and old["status"] == "ready" and _ts(old["published_at"]) <= clock.now(r):
         article["revised_at"] = now_iso()  # changed after it went on air: the card's updatedAt
     article.setdefault("status", "pending")
     save_article(r, article)
