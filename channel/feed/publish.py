@@ -92,9 +92,11 @@ def _fields(name: str, doc: dict[str, Any], body: bytes | None = None) -> dict[s
 
 
 def record_error(r: redis.Redis, reason: str, level: int = logging.ERROR) -> None:
+    """What on-call sees as the feed's last error (status, health) and in the log; the reason
+    says whether the version was refused or only one export of it."""
     at = store.now_iso()
     r.set(keys.FEED_LAST_ERROR, orjson.dumps({"at": at, "reason": reason[:2000]}))
-    log.log(level, "publish refused: %s", reason)
+    log.log(level, "%s", reason)
 
 
 QUIET = 0.25  # seconds with no story becoming ready: the burst is over
@@ -181,7 +183,7 @@ def _publish(r: redis.Redis, settings: Settings) -> int:
     except (ValueError, schemas.DocumentInvalid) as exc:
         empty = isinstance(exc, EmptyFeed)
         # Before the first story is ready an empty build is the normal start, not an alarm.
-        record_error(r, f"version {version}: {exc}",
+        record_error(r, f"publish refused: version {version}: {exc}",
                      logging.INFO if empty and current is None else logging.ERROR)
         raise PublishRefused(str(exc), empty=empty) from exc
     content = digest(feed)
