@@ -467,3 +467,15 @@ def test_thumbnail_pixel_size_is_caught(export: Doc, feed: Doc, size: tuple[int,
     # the live feed borrowed the same picture, so both are refused
     assert [e.split(":")[0] for e in errors] == ["shortFormVideos/0/thumbnail",
                                                  "liveFeeds/0/thumbnail"], errors
+
+
+def test_short_description_keeps_initials_inside_a_sentence() -> None:
+    from channel.feed import descriptions
+
+    summary = ("Officials at the U.S. Embassy said talks on the J.R.R. Tolkien archive would go "
+               "on next week. " + "A second sentence that does not fit the limit at all. " * 4)
+    short = descriptions.short_description(summary, limit=120)
+    assert short == ("Officials at the U.S. Embassy said talks on the J.R.R. Tolkien archive would "
+                     "go on next week.")
+    assert descriptions.sentences("Dr. Halvorsen spoke. Then he left.") == [
+        "Dr. Halvorsen spoke.", "Then he left."]
